@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Attachments: how a device gets at a buffer for DMA.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/export.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "dma-buf-internal.h"
+
+/**
+ * DOC: attachments
+ *
+ * An importer attaches its device to a buffer, maps the attachment to get
+ * a scatter table of DMA addresses, unmaps it and finally detaches. The
+ * states of one attachment and the calls that move between them:
+ *
+ * ============================== ========== ==========
+ * call                           from       to
+ * ============================== ========== ==========
+ * dma_buf_attach()               (none)     attached
+ * dma_buf_map_attachment()       attached   mapped
+ * dma_buf_unmap_attachment()     mapped     attached
+ * dma_buf_pin()                  attached   pinned
+ * dma_buf_unpin()                pinned     attached
+ * dma_buf_detach()               attached   (none)
+ * ============================== ========== ==========
+ *
+ * Pins and mappings nest and count independently; detach tears down a
+ * mapping the core kept for the exporter (see below), anything else must
+ * be undone by the importer first.
+ *
+ * A static importer (dma_buf_attach()) cannot follow the buffer if the
+ * exporter moves it. When the exporter can move buffers (it implements
+ * pin), mapping for a static importer pins the buffer until the mapping is
+ * undone, and the map call waits for the kernel fences of the buffer, such
+ * as a pending move, so that the addresses are valid when it returns.
+ *
+ * A dynamic importer (dma_buf_dynamic_attach()) supplies move_notify: the
+ * exporter calls dma_buf_move_notify() before it moves the buffer, and the
+ * importer maps again when it next needs the buffer. Its mappings are not
+ * pinned unless CONFIG_DMABUF_MOVE_NOTIFY is off, in which case moves are
+ * not allowed while it is mapped. It must wait for the buffer's fences
+ * itself before using a mapping.
+ *
+ * Exporters that set &dma_buf_ops.cache_sgt_mapping get map_dma_buf called
+ * once per attachment; the core hands the same table out again and unmaps
+ * it at detach time. All three in-tree users of that flag in 6.12
+ * (drm_prime, virtio-gpu, udmabuf) depend on it, so it is honoured.
+ *
+ * With CONFIG_DMABUF_DEBUG an importer receives a copy of the exporter's
+ * table that carries the DMA addresses and lengths only, so that an
+ * importer touching the pages of the buffer faults at once; the exporter
+ * always gets its own table back at unmap time.
+ */
+
+/* Whether an entry point got an attachment it can work with. */
+static bool dma_buf_attachment_ok(struct dma_buf_attachment *attach)
+{
+	return !WARN_ON(!attach || !attach->dmabuf);
+}
+
+/* Mapping for a static importer of a movable buffer pins it. */
+static bool dma_buf_pin_on_map(struct dma_buf_attachment *attach)
+{
+	return attach->dmabuf->ops->pin &&
+	       (!dma_buf_attachment_is_dynamic(attach) ||
+		!IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY));
+}
+
+#ifdef CONFIG_DMABUF_DEBUG
+/* The importer's view of a table: DMA addresses only, no pages. */
+struct dma_buf_dma_only_sgt {
+	struct sg_table view;
+	struct sg_table *orig;
+};
+
+static struct sg_table *dma_buf_hide_pages(struct sg_table *orig)
+{
+	struct dma_buf_dma_only_sgt *copy;
+	struct scatterlist *from, *to;
+	int i;
+
+	if (!orig->nents)
+		return orig;
+
+	copy = kzalloc(sizeof(*copy), GFP_KERNEL);
+	if (!copy)
+		return ERR_PTR(-ENOMEM);
+
+	if (sg_alloc_table(&copy->view, orig->nents, GFP_KERNEL)) {
+		kfree(copy);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	to = copy->view.sgl;
+	for_each_sgtable_dma_sg(orig, from, i) {
+		sg_dma_address(to) = sg_dma_address(from);
+		sg_dma_len(to) = sg_dma_len(from);
+#ifdef CONFIG_NEED_SG_DMA_FLAGS
+		to->dma_flags = from->dma_flags;
+#endif
+		to = sg_next(to);
+	}
+	copy->view.nents = orig->nents;
+	copy->orig = orig;
+	return &copy->view;
+}
+
+static struct sg_table *dma_buf_restore_pages(struct sg_table *view)
+{
+	struct dma_buf_dma_only_sgt *copy;
+	struct sg_table *orig;
+
+	if (!view->nents)
+		return view;
+
+	copy = container_of(view, struct dma_buf_dma_only_sgt, view);
+	orig = copy->orig;
+	sg_free_table(&copy->view);
+	kfree(copy);
+	return orig;
+}
+#else
+static struct sg_table *dma_buf_hide_pages(struct sg_table *orig)
+{
+	return orig;
+}
+
+static struct sg_table *dma_buf_restore_pages(struct sg_table *view)
+{
+	return view;
+}
+#endif
+
+static void dma_buf_check_alignment(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
+		return;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		dma_addr_t addr = sg_dma_address(sg);
+		unsigned int len = sg_dma_len(sg);
+
+		if (!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len)) {
+			pr_warn_once("dma-buf: exporter mapped %pad+%#x, not page aligned\n",
+				     &addr, len);
+			break;
+		}
+	}
+}
+
+/*
+ * Undo one mapping the importer saw as @view: hand the exporter its own
+ * table back, then drop the pin the mapping took, if any.
+ */
+static void dma_buf_unmap_locked(struct dma_buf_attachment *attach,
+				 struct sg_table *view,
+				 enum dma_data_direction dir)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	dmabuf->ops->unmap_dma_buf(attach, dma_buf_restore_pages(view), dir);
+	if (dma_buf_pin_on_map(attach))
+		dmabuf->ops->unpin(attach);
+}
+
+/**
+ * dma_buf_dynamic_attach - attach a device to a buffer
+ * @dmabuf: the buffer.
+ * @dev: the importing device.
+ * @importer_ops: callbacks of a dynamic importer, or NULL for a static
+ *	one; if given, &dma_buf_attach_ops.move_notify is required.
+ * @importer_priv: the importer's data, stored in
+ *	&dma_buf_attachment.importer_priv.
+ *
+ * The exporter's attach callback, if any, may refuse the device; then
+ * nothing stays attached.
+ *
+ * Return: the new attachment, or an ERR_PTR: -EINVAL for missing
+ * arguments, -ENOMEM, or the exporter's error.
+ *
+ * Context: Process context. Takes the reservation lock, which must not be
+ * held.
+ */
+struct dma_buf_attachment *
+dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
+		       const struct dma_buf_attach_ops *importer_ops,
+		       void *importer_priv)
+{
+	bool dynamic = !!importer_ops;
+	struct dma_buf_attachment *attach;
+	int ret;
+
+	/* a dynamic importer that cannot be told about moves is a bug */
+	if (WARN_ON(!dmabuf || !dev || (dynamic && !importer_ops->move_notify)))
+		return ERR_PTR(-EINVAL);
+	might_lock(&dmabuf->resv->lock.base);
+
+	attach = kzalloc(sizeof(*attach), GFP_KERNEL);
+	if (!attach)
+		return ERR_PTR(-ENOMEM);
+
+	attach->dmabuf = dmabuf;
+	attach->dev = dev;
+	attach->importer_ops = importer_ops;
+	attach->importer_priv = importer_priv;
+	attach->peer2peer = dynamic && importer_ops->allow_peer2peer;
+
+	if (dmabuf->ops->attach) {
+		ret = dmabuf->ops->attach(dmabuf, attach);
+		if (ret) {
+			kfree(attach);
+			return ERR_PTR(ret);
+		}
+	}
+
+	scoped_guard(dma_buf_resv, dmabuf->resv)
+		list_add(&attach->node, &dmabuf->attachments);
+	return attach;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
+
+/**
+ * dma_buf_attach - attach a device as a static importer
+ * @dmabuf: the buffer.
+ * @dev: the importing device.
+ *
+ * Same as dma_buf_dynamic_attach() without importer callbacks.
+ *
+ * Return: the new attachment or an ERR_PTR.
+ *
+ * Context: Process context. Takes the reservation lock, which must not be
+ * held.
+ */
+struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+					  struct device *dev)
+{
+	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
+
+/**
+ * dma_buf_detach - detach a device from a buffer
+ * @dmabuf: the buffer.
+ * @attach: the attachment, which is freed.
+ *
+ * A mapping that the core kept for a cache_sgt_mapping exporter is undone
+ * first; mappings and pins the importer made must already be undone.
+ * A NULL or mismatched argument warns once and does nothing.
+ *
+ * Context: Process context. Takes the reservation lock, which must not be
+ * held.
+ */
+void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	if (WARN_ON_ONCE(!dmabuf || !attach || attach->dmabuf != dmabuf))
+		return;
+
+	scoped_guard(dma_buf_resv, dmabuf->resv) {
+		if (attach->sgt)
+			dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
+		list_del(&attach->node);
+	}
+
+	if (dmabuf->ops->detach)
+		dmabuf->ops->detach(dmabuf, attach);
+
+	kfree(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_detach, DMA_BUF);
+
+/* Pin if needed, map, wait for moves, hide pages: the whole map, undone on failure. */
+static struct sg_table *dma_buf_map_locked(struct dma_buf_attachment *attach,
+					   enum dma_data_direction dir)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	struct sg_table *sgt, *view;
+	long ret;
+
+	if (dma_buf_pin_on_map(attach)) {
+		ret = dmabuf->ops->pin(attach);
+		if (ret)
+			return ERR_PTR(ret);
+	}
+
+	sgt = dmabuf->ops->map_dma_buf(attach, dir);
+	if (!sgt)
+		sgt = ERR_PTR(-ENOMEM);
+	if (IS_ERR(sgt))
+		goto err_unpin;
+
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		ret = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL,
+					    true, MAX_SCHEDULE_TIMEOUT);
+		if (ret < 0)
+			goto err_unmap;
+	}
+
+	dma_buf_check_alignment(sgt);
+
+	view = dma_buf_hide_pages(sgt);
+	if (IS_ERR(view)) {
+		ret = PTR_ERR(view);
+		goto err_unmap;
+	}
+	return view;
+
+err_unmap:
+	dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+	sgt = ERR_PTR(ret);
+err_unpin:
+	if (dma_buf_pin_on_map(attach))
+		dmabuf->ops->unpin(attach);
+	return sgt;
+}
+
+/**
+ * dma_buf_map_attachment - map a buffer for the attached device
+ * @attach: the attachment.
+ * @direction: direction of the DMA.
+ *
+ * For a static importer of a movable buffer the buffer is pinned until
+ * the mapping is undone, and the call waits for the buffer's kernel fences
+ * (interruptibly). With a cache_sgt_mapping exporter the first mapping is
+ * kept and returned again; asking for another direction than the kept
+ * one (unless that is DMA_BIDIRECTIONAL) fails with -EBUSY.
+ *
+ * Return: the scatter table, or an ERR_PTR: the exporter's error (-EINTR
+ * means try again), -ENOMEM when it returned nothing, -EBUSY, or the
+ * error of an interrupted wait.
+ *
+ * Context: Process context. The reservation lock must be held.
+ */
+struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
+					enum dma_data_direction direction)
+{
+	struct sg_table *sgt;
+
+	if (!dma_buf_attachment_ok(attach))
+		return ERR_PTR(-EINVAL);
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	/* a kept mapping serves its own direction, or any if bidirectional */
+	if (attach->sgt)
+		return attach->dir == direction || attach->dir == DMA_BIDIRECTIONAL ?
+		       attach->sgt : ERR_PTR(-EBUSY);
+
+	sgt = dma_buf_map_locked(attach, direction);
+	if (IS_ERR(sgt) || !attach->dmabuf->ops->cache_sgt_mapping)
+		return sgt;
+
+	attach->sgt = sgt;
+	attach->dir = direction;
+	return sgt;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment, DMA_BUF);
+
+/**
+ * dma_buf_map_attachment_unlocked - dma_buf_map_attachment() for callers
+ *	not holding the reservation lock
+ * @attach: the attachment.
+ * @direction: direction of the DMA.
+ *
+ * Return: as dma_buf_map_attachment().
+ *
+ * Context: Process context. Takes the reservation lock, which must not be
+ * held.
+ */
+struct sg_table *
+dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				enum dma_data_direction direction)
+{
+	if (!dma_buf_attachment_ok(attach))
+		return ERR_PTR(-EINVAL);
+
+	guard(dma_buf_resv)(attach->dmabuf->resv);
+	return dma_buf_map_attachment(attach, direction);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_unlocked, DMA_BUF);
+
+/**
+ * dma_buf_unmap_attachment - undo dma_buf_map_attachment()
+ * @attach: the attachment.
+ * @sg_table: the table dma_buf_map_attachment() returned.
+ * @direction: the direction it was mapped with.
+ *
+ * A mapping kept for a cache_sgt_mapping exporter stays until detach.
+ *
+ * Context: Process context. The reservation lock must be held.
+ */
+void dma_buf_unmap_attachment(struct dma_buf_attachment *attach,
+			      struct sg_table *sg_table,
+			      enum dma_data_direction direction)
+{
+	if (!dma_buf_attachment_ok(attach) || WARN_ON(!sg_table))
+		return;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	/* a kept mapping lives until detach */
+	if (attach->sgt != sg_table)
+		dma_buf_unmap_locked(attach, sg_table, direction);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment, DMA_BUF);
+
+/**
+ * dma_buf_unmap_attachment_unlocked - dma_buf_unmap_attachment() for
+ *	callers not holding the reservation lock
+ * @attach: the attachment.
+ * @sg_table: the table dma_buf_map_attachment_unlocked() returned.
+ * @direction: the direction it was mapped with.
+ *
+ * Context: Process context. Takes the reservation lock, which must not be
+ * held.
+ */
+void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+				       struct sg_table *sg_table,
+				       enum dma_data_direction direction)
+{
+	if (!dma_buf_attachment_ok(attach))
+		return;
+
+	guard(dma_buf_resv)(attach->dmabuf->resv);
+	dma_buf_unmap_attachment(attach, sg_table, direction);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_unlocked, DMA_BUF);
+
+/**
+ * dma_buf_move_notify - tell dynamic importers the buffer is about to move
+ * @dmabuf: the buffer.
+ *
+ * The exporter calls this before it moves the buffer; every dynamic
+ * importer's move_notify runs, static importers are not told (their
+ * mappings keep the buffer pinned).
+ *
+ * Context: Process context. The reservation lock must be held.
+ */
+void dma_buf_move_notify(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+
+	dma_resv_assert_held(dmabuf->resv);
+
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		if (dma_buf_attachment_is_dynamic(attach))
+			attach->importer_ops->move_notify(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_move_notify, DMA_BUF);
+
+/**
+ * dma_buf_pin - keep a buffer from moving
+ * @attach: a dynamic importer's attachment.
+ *
+ * For dynamic importers that need the buffer to stay put for a while,
+ * such as while it is scanned out. Undo with dma_buf_unpin().
+ *
+ * Return: 0, the exporter's error, or -EINVAL for a static importer.
+ *
+ * Context: Process context. The reservation lock must be held.
+ */
+int dma_buf_pin(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_ops *ops = attach->dmabuf->ops;
+
+	if (WARN_ON(!dma_buf_attachment_is_dynamic(attach)))
+		return -EINVAL;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	return ops->pin ? ops->pin(attach) : 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pin, DMA_BUF);
+
+/**
+ * dma_buf_unpin - let a pinned buffer move again
+ * @attach: the attachment dma_buf_pin() was called for.
+ *
+ * Context: Process context. The reservation lock must be held.
+ */
+void dma_buf_unpin(struct dma_buf_attachment *attach)
+{
+	const struct dma_buf_ops *ops = attach->dmabuf->ops;
+
+	if (WARN_ON(!dma_buf_attachment_is_dynamic(attach)))
+		return;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	if (ops->unpin)
+		ops->unpin(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unpin, DMA_BUF);

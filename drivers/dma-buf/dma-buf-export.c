@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Buffer lifetime: export, file descriptors, references, release, and the
+ * list of live buffers.
+ */
+
+#include <linux/dma-resv.h>
+#include <linux/err.h>
+#include <linux/export.h>
+#include <linux/file.h>
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "dma-buf-internal.h"
+#include "dma-buf-sysfs-stats.h"
+
+/**
+ * DOC: overview
+ *
+ * An exporter describes its buffer in a &struct dma_buf_export_info and
+ * calls dma_buf_export(). It gets back a &struct dma_buf holding one
+ * reference, which it usually turns into a file descriptor for userspace
+ * with dma_buf_fd(), or drops with dma_buf_put(). Importers turn an fd
+ * back into the buffer with dma_buf_get(), and give the reference back
+ * with dma_buf_put() when done. get_dma_buf() takes more references.
+ *
+ * References are references to the buffer's file. When the last one is
+ * dropped, the buffer leaves the list of live buffers; once the kernel has
+ * let go of the file's dentry too, the exporter's release callback runs,
+ * exactly once, and the core frees what it owns: the name, the
+ * reservation object unless the exporter lent its own, and the reference
+ * to the exporter's module.
+ *
+ * The list of live buffers feeds debugfs and dma_buf_iter_begin(). A
+ * buffer whose last reference is gone but which has not left the list yet
+ * is skipped by both.
+ */
+
+/*
+ * One allocation per buffer; the reservation object is only used when the
+ * exporter does not lend one of its own.
+ */
+struct dma_buf_box {
+	struct dma_buf buf;
+	struct dma_resv own_resv;
+};
+
+/* dma_buf_list_lock protects dma_buf_list, see DOC: locking */
+DEFINE_MUTEX(dma_buf_list_lock);
+LIST_HEAD(dma_buf_list);
+
+static struct dma_buf_box *to_box(struct dma_buf *dmabuf)
+{
+	return container_of(dmabuf, struct dma_buf_box, buf);
+}
+
+static bool dma_buf_owns_resv(struct dma_buf *dmabuf)
+{
+	return dmabuf->resv == &to_box(dmabuf)->own_resv;
+}
+
+static bool dma_buf_ops_valid(const struct dma_buf_ops *ops)
+{
+	if (!ops || !ops->map_dma_buf || !ops->unmap_dma_buf || !ops->release)
+		return false;
+	/* pinning comes as a pair, and a pinned buffer is never cached */
+	if (!ops->pin != !ops->unpin)
+		return false;
+	return !(ops->cache_sgt_mapping && ops->pin);
+}
+
+static struct dma_resv *dma_buf_init_own_resv(struct dma_buf_box *box)
+{
+	dma_resv_init(&box->own_resv);
+	return &box->own_resv;
+}
+
+static void dma_buf_free_box(struct dma_buf *dmabuf)
+{
+	if (dma_buf_owns_resv(dmabuf))
+		dma_resv_fini(dmabuf->resv);
+	kfree(dmabuf->name);
+	kfree(to_box(dmabuf));
+}
+
+/**
+ * dma_buf_export - wrap an exporter's buffer in a new dma-buf
+ * @exp_info: what the buffer is: see &struct dma_buf_export_info.
+ *
+ * The exporter's ops pointer is stored as given. A module reference is
+ * taken on @exp_info->owner for the buffer's lifetime. The buffer gets a
+ * reservation object of its own unless @exp_info->resv lends one.
+ *
+ * On failure nothing is left behind and the exporter's release callback
+ * is not called.
+ *
+ * Return: the buffer, holding one reference, or an ERR_PTR: -EINVAL when
+ * @exp_info lacks a required callback or combines incompatible ones,
+ * -ENOENT when the owner module is going away, -ENOMEM.
+ *
+ * Context: Process context. Takes dma_buf_list_lock.
+ */
+struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
+{
+	struct dma_buf_box *box;
+	struct dma_buf *dmabuf;
+	struct file *file;
+	int ret;
+
+	if (WARN_ON(!exp_info || !dma_buf_ops_valid(exp_info->ops)))
+		return ERR_PTR(-EINVAL);
+
+	box = kzalloc(sizeof(*box), GFP_KERNEL);
+	if (!box)
+		return ERR_PTR(-ENOMEM);
+
+	dmabuf = &box->buf;
+	dmabuf->ops = exp_info->ops;
+	dmabuf->priv = exp_info->priv;
+	dmabuf->size = exp_info->size;
+	dmabuf->resv = exp_info->resv ?: dma_buf_init_own_resv(box);
+	dmabuf->exp_name = exp_info->exp_name;
+	dmabuf->owner = exp_info->owner;
+	spin_lock_init(&dmabuf->name_lock);
+	INIT_LIST_HEAD(&dmabuf->attachments);
+	INIT_LIST_HEAD(&dmabuf->list_node);
+	dma_buf_poll_init(dmabuf);
+
+	if (!try_module_get(exp_info->owner)) {
+		ret = -ENOENT;
+		goto err_free;
+	}
+
+	file = dma_buf_file_create(dmabuf, exp_info->flags);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_module;
+	}
+	dmabuf->file = file;
+
+	ret = dma_buf_stats_setup(dmabuf, file);
+	if (ret)
+		goto err_file;
+
+	mutex_lock(&dma_buf_list_lock);
+	list_add(&dmabuf->list_node, &dma_buf_list);
+	mutex_unlock(&dma_buf_list_lock);
+
+	return dmabuf;
+
+err_file:
+	dma_buf_file_abandon(file);
+err_module:
+	module_put(exp_info->owner);
+err_free:
+	dma_buf_free_box(dmabuf);
+	return ERR_PTR(ret);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_export, DMA_BUF);
+
+/**
+ * dma_buf_fd - give a buffer a file descriptor in the current process
+ * @dmabuf: the buffer; its reference moves to the new fd.
+ * @flags: O_CLOEXEC or 0.
+ *
+ * On failure the caller still owns the reference and drops it with
+ * dma_buf_put().
+ *
+ * Return: the fd, or -EINVAL for a NULL buffer, or the error of the fd
+ * allocation (-EMFILE).
+ *
+ * Context: Process context.
+ */
+int dma_buf_fd(struct dma_buf *dmabuf, int flags)
+{
+	int fd = dmabuf && dmabuf->file ? get_unused_fd_flags(flags) : -EINVAL;
+
+	/* from here on the fd owns the reference */
+	if (fd >= 0)
+		fd_install(fd, dmabuf->file);
+	return fd;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_fd, DMA_BUF);
+
+/**
+ * dma_buf_get - take a reference to the buffer behind a file descriptor
+ * @fd: an fd of the current process.
+ *
+ * Return: the buffer, or ERR_PTR(-EBADF) when @fd is not open, or
+ * ERR_PTR(-EINVAL) when it is not a dma-buf.
+ *
+ * Context: Process context.
+ */
+struct dma_buf *dma_buf_get(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (dma_buf_is_file(file))
+		return file->private_data;
+
+	/* open, but something else */
+	fput(file);
+	return ERR_PTR(-EINVAL);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
+
+/**
+ * dma_buf_put - drop a reference to a buffer
+ * @dmabuf: the buffer; a NULL pointer warns and is ignored.
+ *
+ * Dropping the last reference releases the buffer, possibly later from a
+ * workqueue.
+ *
+ * Context: Any context.
+ */
+void dma_buf_put(struct dma_buf *dmabuf)
+{
+	/* the file's count is the buffer's */
+	if (!WARN_ON(!dmabuf || !dmabuf->file))
+		fput(dmabuf->file);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
+
+/**
+ * dma_buf_try_get - take a reference unless the last one is already gone
+ * @dmabuf: a buffer on the list of live buffers.
+ *
+ * Return: true if a reference was taken.
+ *
+ * Context: dma_buf_list_lock held, which keeps the file from being freed.
+ */
+bool dma_buf_try_get(struct dma_buf *dmabuf)
+{
+	lockdep_assert_held(&dma_buf_list_lock);
+
+	return atomic_long_inc_not_zero(&dmabuf->file->f_count);
+}
+
+/**
+ * dma_buf_list_del - take a buffer off the list of live buffers
+ * @dmabuf: the buffer, whose last reference is gone.
+ *
+ * Context: Process context, from the release of the buffer's file. Takes
+ * dma_buf_list_lock.
+ */
+void dma_buf_list_del(struct dma_buf *dmabuf)
+{
+	mutex_lock(&dma_buf_list_lock);
+	list_del_init(&dmabuf->list_node);
+	mutex_unlock(&dma_buf_list_lock);
+}
+
+/**
+ * dma_buf_destroy - release a buffer once nothing can reach it
+ * @dmabuf: the buffer, already off the list of live buffers.
+ *
+ * Context: Process context, from the release of the buffer's dentry. No
+ * lock of the core held.
+ */
+void dma_buf_destroy(struct dma_buf *dmabuf)
+{
+	struct module *owner = dmabuf->owner;
+
+	/* poll callbacks hold a file reference, so none can be pending */
+	WARN_ON(dmabuf->cb_in.active || dmabuf->cb_out.active);
+	WARN_ON(!list_empty(&dmabuf->attachments));
+	WARN_ON(dmabuf->vmapping_counter);
+
+	dma_buf_stats_teardown(dmabuf);
+	dmabuf->ops->release(dmabuf);
+	dma_buf_free_box(dmabuf);
+	module_put(owner);
+}
+
+/* First buffer after @pos that still has references, with one more taken. */
+static struct dma_buf *dma_buf_list_next_live(struct list_head *pos)
+{
+	struct dma_buf *dmabuf = NULL;
+
+	mutex_lock(&dma_buf_list_lock);
+	for (pos = pos->next; pos != &dma_buf_list; pos = pos->next) {
+		struct dma_buf *candidate = list_entry(pos, struct dma_buf,
+						       list_node);
+
+		if (dma_buf_try_get(candidate)) {
+			dmabuf = candidate;
+			break;
+		}
+	}
+	mutex_unlock(&dma_buf_list_lock);
+	return dmabuf;
+}
+
+/**
+ * dma_buf_iter_begin - start a walk over every live buffer
+ *
+ * Continue with dma_buf_iter_next(). Buffers exported or released during
+ * the walk may or may not be seen; every buffer that stays alive
+ * throughout is seen exactly once.
+ *
+ * Return: the first buffer with a reference held for the caller, or NULL
+ * if there is none.
+ *
+ * Context: Process context. Takes dma_buf_list_lock.
+ */
+struct dma_buf *dma_buf_iter_begin(void)
+{
+	return dma_buf_list_next_live(&dma_buf_list);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iter_begin, DMA_BUF);
+
+/**
+ * dma_buf_iter_next - continue a walk over every live buffer
+ * @dmabuf: the buffer the previous call returned; its reference is
+ *	dropped. To stop a walk early, drop it with dma_buf_put() instead.
+ *
+ * The reference on @dmabuf keeps it on the list, so the walk goes on from
+ * where it stood even if buffers around it were released.
+ *
+ * Return: the next buffer with a reference held for the caller, or NULL at
+ * the end.
+ *
+ * Context: Process context. Takes dma_buf_list_lock.
+ */
+struct dma_buf *dma_buf_iter_next(struct dma_buf *dmabuf)
+{
+	struct dma_buf *next = dma_buf_list_next_live(&dmabuf->list_node);
+
+	dma_buf_put(dmabuf);
+	return next;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_iter_next, DMA_BUF);
+
+static int __init dma_buf_init(void)
+{
+	int ret;
+
+	ret = dma_buf_init_sysfs_statistics();
+	if (ret)
+		return ret;
+
+	ret = dma_buf_fs_init();
+	if (ret) {
+		dma_buf_uninit_sysfs_statistics();
+		return ret;
+	}
+
+	dma_buf_debugfs_init();
+	return 0;
+}
+subsys_initcall(dma_buf_init);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Private declarations shared by the files of the dma-buf core.
+ */
+#ifndef _DMA_BUF_INTERNAL_H
+#define _DMA_BUF_INTERNAL_H
+
+#include <linux/cleanup.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-resv.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+
+/**
+ * DOC: locking
+ *
+ * Four locks guard the state of the core; each function's kernel-doc names
+ * the ones it takes or needs in its Context line, and lockdep asserts them.
+ *
+ * ``dma_buf_list_lock`` (a mutex private to dma-buf-export.c) guards the
+ * list of live buffers, &dma_buf.list_node. Export adds a buffer; release
+ * of its file removes it before the file can be freed, so whoever holds
+ * the mutex may look at every listed buffer and its file. Readers must
+ * still take a reference with dma_buf_try_get() before dropping the mutex,
+ * as the file of a listed buffer may already be on its way out.
+ *
+ * The reservation lock of &dma_buf.resv guards &dma_buf.attachments, the
+ * cached mapping of each attachment, and the vmap state
+ * (&dma_buf.vmapping_counter, &dma_buf.vmap_ptr). The convention towards
+ * drivers:
+ *
+ * - Importers hold it around dma_buf_pin(), dma_buf_unpin(),
+ *   dma_buf_map_attachment(), dma_buf_unmap_attachment(),
+ *   dma_buf_move_notify(), dma_buf_vmap() and dma_buf_vunmap(); the
+ *   exporter's pin, unpin, map_dma_buf, unmap_dma_buf, vmap and vunmap
+ *   callbacks and the importer's move_notify run with it held.
+ * - Importers must not hold it around dma_buf_attach(),
+ *   dma_buf_dynamic_attach(), dma_buf_detach(), the begin/end CPU access
+ *   calls, dma_buf_mmap() and the ``_unlocked`` variants, which take it
+ *   themselves where they need it; the exporter's attach, detach, release,
+ *   begin_cpu_access, end_cpu_access and mmap callbacks run without it.
+ *
+ * &dma_buf.name_lock, a spinlock, guards &dma_buf.name, which is read when
+ * the kernel prints the fd's path, possibly under RCU.
+ *
+ * The lock of the &dma_buf.poll wait queue guards &dma_buf.cb_in and
+ * &dma_buf.cb_out, whose callbacks run in whatever context a fence
+ * signals in.
+ *
+ * Lock order: dma_buf_list_lock, then a reservation lock, then name_lock.
+ */
+
+/*
+ * guard(dma_buf_resv)(resv) holds a reservation lock, uninterruptibly and
+ * outside any acquire context, until the end of the scope.
+ */
+DEFINE_GUARD(dma_buf_resv, struct dma_resv *, dma_resv_lock(_T, NULL),
+	     dma_resv_unlock(_T))
+
+/* dma-buf-file.c: the pseudo filesystem and the file of each buffer */
+int dma_buf_fs_init(void);
+struct file *dma_buf_file_create(struct dma_buf *dmabuf, int flags);
+void dma_buf_file_abandon(struct file *file);
+bool dma_buf_is_file(const struct file *file);
+
+/* dma-buf-export.c: buffer lifetime and the list of live buffers */
+void dma_buf_list_del(struct dma_buf *dmabuf);
+void dma_buf_destroy(struct dma_buf *dmabuf);
+bool dma_buf_try_get(struct dma_buf *dmabuf);
+extern struct mutex dma_buf_list_lock;
+extern struct list_head dma_buf_list;
+
+/* dma-buf-cpu.c: CPU access and mappings */
+long dma_buf_ioctl_sync(struct dma_buf *dmabuf, void __user *uarg);
+int dma_buf_mmap_file(struct dma_buf *dmabuf, struct vm_area_struct *vma);
+
+/* dma-buf-sync.c: implicit synchronisation */
+void dma_buf_poll_init(struct dma_buf *dmabuf);
+__poll_t dma_buf_poll(struct file *file, poll_table *wait);
+long dma_buf_ioctl_export_sync_file(struct dma_buf *dmabuf, void __user *uarg);
+long dma_buf_ioctl_import_sync_file(struct dma_buf *dmabuf, void __user *uarg);
+
+/* dma-buf-debugfs.c: the bufinfo file */
+int dma_buf_bufinfo_show(struct seq_file *s, void *unused);
+void dma_buf_debugfs_init(void);
+
+#endif /* _DMA_BUF_INTERNAL_H */
