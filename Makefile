@@ -1,0 +1,55 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Entry points of the dma-buf core project. Everything runs through harness/;
+# every target installs the Debian packages it is missing first.
+#
+#   make run      boot a guest with our core and show buffers shared between devices
+#   make check    lint, KUnit on UML, kselftests in a QEMU guest; ends "N passed, N failed"
+#
+# Variables: KSRC=<6.12 tree> (default: Debian's linux-source-6.12, extracted once
+# into $(CACHE)), CACHE=<dir> (default ~/.cache/dmabuf-core), KUNIT_FILTER=<suite glob>,
+# TESTS=<prog,prog>, ACCEL=kvm (default tcg), VM_TIMEOUT=<seconds>.
+
+SHELL := /bin/bash
+H := harness
+OUT ?= $(CURDIR)/out
+export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT
+
+.PHONY: help setup kunit vmtest lint check run compat patch clean
+
+help:
+	@sed -n 's/^#   //p' Makefile
+	@echo "  make kunit    KUnit suites only (KUNIT_FILTER='dma-buf-*')"
+	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
+	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
+	@echo "  make setup    install packages and prepare the kernel tree"
+	@echo "  logs: $(OUT)/"
+
+setup:
+	@source $(H)/lib.sh && ensure_packages $$BASE_PACKAGES qemu-system-x86 busybox-static sparse && prepare_tree
+
+kunit:
+	@$(H)/kunit.sh
+	@$(H)/report.py --kunit $(OUT)/kunit.log
+
+vmtest:
+	@$(H)/guest.sh test
+	@$(H)/report.py --guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
+
+lint:
+	@$(H)/lint.sh
+	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap || { cat $(OUT)/lint.log; exit 1; }
+
+check:
+	@rm -f $(OUT)/kunit.log $(OUT)/guest.log $(OUT)/lint.ktap
+	@$(H)/lint.sh
+	@$(H)/kunit.sh
+	@$(H)/guest.sh test
+	@cat $(OUT)/lint.log
+	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap --kunit $(OUT)/kunit.log \
+		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
+
+run:
+	@$(H)/guest.sh demo
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Build the x86_64 guest kernel, the static test binaries and an initramfs,
+# then boot it in QEMU.
+#   guest.sh test   run every test program (or those named in $TESTS), log to $OUT/guest.log
+#   guest.sh demo   run the demo; with a terminal, leave a shell open afterwards
+source "$(dirname "$0")/lib.sh"
+
+mode=${1:-test}
+B=$STATE/guest
+ROOT=$STATE/initramfs
+ST=$STATE/selftests
+
+ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static
+prepare_tree
+mkdir -p "$OUT"
+
+guest_config "$B" "$HARNESS/guest.config"
+log "building the guest kernel (build dir $B)"
+make -s -C "$TREE" O="$B" ARCH=x86_64 -j"$JOBS" bzImage > "$OUT/guest-build.log" 2>&1 ||
+	{ tail -40 "$OUT/guest-build.log" >&2; die "guest kernel build failed"; }
+make -s -C "$TREE" O="$B" ARCH=x86_64 headers_install >/dev/null
+
+# static userspace: the kselftests, the harness's own guest checks and the demo
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,tests}
+cc_static() { gcc -static -O2 -Wall -isystem "$B/usr/include" "$@"; }
+cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
+cc_static -o "$ROOT/bin/dmabuf-demo" "$HARNESS/demo/dmabuf-demo.c"
+if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
+	rm -rf "$ST"
+	mkdir -p "$ST"
+	LDFLAGS=-static make -s -C "$TREE/tools/testing/selftests/dmabuf" OUTPUT="$ST" \
+		KHDR_INCLUDES="-isystem $B/usr/include" > "$OUT/selftests-build.log" 2>&1 ||
+		{ cat "$OUT/selftests-build.log" >&2; die "kselftest build failed"; }
+	find "$ST" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ROOT/tests/" \;
+fi
+cp /bin/busybox "$ROOT/bin/busybox"
+readelf -l "$ROOT/bin/busybox" | grep -q INTERP && die "/bin/busybox is not static (busybox-static)"
+cp "$HARNESS/init" "$ROOT/init"
+chmod +x "$ROOT/init"
+(cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$STATE/initramfs.gz"
+
+cmdline="console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=0,1"
+cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all}"
+cmdline+=" harness.timeout=${TEST_TIMEOUT:-300}"
+shell=0
+[ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
+cmdline+=" harness.shell=$shell"
+accel=${ACCEL:-tcg}
+qemu=(qemu-system-x86_64 -accel "$accel" -m 2G -smp 2 -no-reboot -nographic
+      -kernel "$B/arch/x86/boot/bzImage" -initrd "$STATE/initramfs.gz" -append "$cmdline")
+
+if [ "$mode" = demo ]; then
+	if [ $shell = 1 ]; then
+		exec "${qemu[@]}"
+	fi
+	timeout "${VM_TIMEOUT:-600}" "${qemu[@]}" < /dev/null | tee "$OUT/demo.log" |
+		sed -n '/^### DEMO BEGIN/,/^### DEMO END/p'
+	grep -q '^### DEMO END rc=0' "$OUT/demo.log" || die "demo failed; see $OUT/demo.log"
+	exit 0
+fi
+
+log "booting the guest (TCG; log $OUT/guest.log)"
+rc=0
+timeout "${VM_TIMEOUT:-900}" "${qemu[@]}" < /dev/null > "$OUT/guest.log" 2>&1 || rc=$?
+[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-900}s" >> "$OUT/guest.log"
+ls "$ROOT/tests" > "$OUT/guest-tests.list"
+exit 0
