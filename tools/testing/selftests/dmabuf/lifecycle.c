@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Buffer lifetime as userspace sees it, through the system heap and udmabuf:
+ * fstat, lseek, fdinfo, names, unknown ioctls, reference counting across
+ * dup, fork and UNIX sockets, debugfs, and many buffers coming and going.
+ */
+#include <pthread.h>
+#include <sys/wait.h>
+
+#include "dmabuf-util.h"
+#include "../kselftest_harness.h"
+
+#define LEN (16 * 4096)
+
+FIXTURE(buf) {
+	int fd;
+};
+
+FIXTURE_VARIANT(buf) {
+	const char *exporter;
+	bool udmabuf;
+};
+
+FIXTURE_VARIANT_ADD(buf, heap) {
+	.exporter = "system",
+};
+
+FIXTURE_VARIANT_ADD(buf, udmabuf) {
+	.exporter = "udmabuf",
+	.udmabuf = true,
+};
+
+FIXTURE_SETUP(buf)
+{
+	self->fd = variant->udmabuf ? udmabuf_alloc(LEN, NULL) : heap_alloc(LEN);
+	ASSERT_LE(0, self->fd) TH_LOG("allocation from %s: %s",
+				      variant->exporter, strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(buf)
+{
+	close(self->fd);
+}
+
+TEST_F(buf, fstat_size_and_unique_inode)
+{
+	struct stat a, b;
+	int other = heap_alloc(4096);
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, fstat(self->fd, &a));
+	ASSERT_EQ(0, fstat(other, &b));
+	EXPECT_EQ(LEN, a.st_size);
+	EXPECT_NE(0, a.st_ino);
+	EXPECT_NE(a.st_ino, b.st_ino);
+	EXPECT_EQ(a.st_dev, b.st_dev);
+	close(other);
+}
+
+TEST_F(buf, lseek_table)
+{
+	EXPECT_EQ(LEN, lseek(self->fd, 0, SEEK_END));
+	EXPECT_EQ(0, lseek(self->fd, 0, SEEK_SET));
+
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 1, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, -1, SEEK_END));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_DATA));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_HOLE));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(buf, fdinfo_fields)
+{
+	char v[64];
+
+	ASSERT_EQ(0, fdinfo_field(self->fd, "size", v, sizeof(v)));
+	EXPECT_EQ(LEN, strtol(v, NULL, 10));
+	EXPECT_EQ(1, fdinfo_count(self->fd));
+	ASSERT_EQ(0, fdinfo_field(self->fd, "exp_name", v, sizeof(v)));
+	EXPECT_STREQ(variant->exporter, v);
+	/* no name line until one is set */
+	EXPECT_EQ(-1, fdinfo_field(self->fd, "name", v, sizeof(v)));
+}
+
+TEST_F(buf, names_show_in_readlink_and_fdinfo)
+{
+	char link[128], v[64];
+	char longest[DMA_BUF_NAME_LEN];
+
+	ASSERT_EQ(0, fd_link(self->fd, link, sizeof(link)));
+	EXPECT_STREQ("/dmabuf:", link);
+
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME_B, "scanout"));
+	ASSERT_EQ(0, fd_link(self->fd, link, sizeof(link)));
+	EXPECT_STREQ("/dmabuf:scanout", link);
+	ASSERT_EQ(0, fdinfo_field(self->fd, "name", v, sizeof(v)));
+	EXPECT_STREQ("scanout", v);
+
+	/* the 32-bit spelling of the ioctl does the same */
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME_A, "camera"));
+	ASSERT_EQ(0, fd_link(self->fd, link, sizeof(link)));
+	EXPECT_STREQ("/dmabuf:camera", link);
+
+	memset(longest, 'n', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME, longest));
+	ASSERT_EQ(0, fdinfo_field(self->fd, "name", v, sizeof(v)));
+	EXPECT_STREQ(longest, v);
+}
+
+TEST_F(buf, bad_names_keep_the_old_one)
+{
+	char too_long[DMA_BUF_NAME_LEN + 1], link[128], v[64];
+	void *unmapped;
+
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME, "keep"));
+
+	/* DMA_BUF_NAME_LEN characters leave no room for the NUL */
+	memset(too_long, 'x', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+	EXPECT_EQ(DMA_BUF_NAME_LEN, strlen(too_long));
+	EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_SET_NAME, too_long));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_SET_NAME_A, "far longer than thirty-two bytes"));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_SET_NAME, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	unmapped = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_SET_NAME, unmapped));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(unmapped, 4096);
+
+	ASSERT_EQ(0, fd_link(self->fd, link, sizeof(link)));
+	EXPECT_STREQ("/dmabuf:keep", link);
+	ASSERT_EQ(0, fdinfo_field(self->fd, "name", v, sizeof(v)));
+	EXPECT_STREQ("keep", v);
+}
+
+TEST_F(buf, unknown_ioctls)
+{
+	int arg = 0;
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(DMA_BUF_BASE, 9)));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW(DMA_BUF_BASE, 4, int), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR('X', 1, int), &arg));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(buf, dup_fork_close_count)
+{
+	int dupfd, pipefd[2], status;
+	char go;
+	pid_t pid;
+
+	EXPECT_EQ(1, fdinfo_count(self->fd));
+	dupfd = dup(self->fd);
+	ASSERT_LE(0, dupfd);
+	EXPECT_EQ(2, fdinfo_count(self->fd));
+
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* the child's table holds both fds until it exits */
+		close(pipefd[1]);
+		_exit(read(pipefd[0], &go, 1) == 1 ? 0 : 1);
+	}
+	close(pipefd[0]);
+	EXPECT_EQ(4, fdinfo_count(self->fd));
+	EXPECT_EQ(1, write(pipefd[1], "g", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(2, fdinfo_count(self->fd));
+
+	close(dupfd);
+	EXPECT_EQ(1, fdinfo_count(self->fd));
+	close(pipefd[1]);
+}
+
+TEST_F(buf, passed_over_unix_socket)
+{
+	unsigned long ino = fd_ino(self->fd);
+	int sv[2], status;
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME, "passed"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char link[64], v[64];
+		int fd = recv_fd(sv[1]);
+
+		/* a fresh process that only ever saw the fd arrive */
+		if (fd < 0 || fd_ino(fd) != ino || fd_link(fd, link, sizeof(link)) ||
+		    strcmp(link, "/dmabuf:passed") ||
+		    fdinfo_field(fd, "exp_name", v, sizeof(v)) ||
+		    strcmp(v, variant->exporter) || lseek(fd, 0, SEEK_END) != LEN)
+			_exit(1);
+		close(fd);
+		_exit(0);
+	}
+	ASSERT_EQ(0, send_fd(sv[0], self->fd));
+	/* in flight and in the child: more than our own reference */
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(1, fdinfo_count(self->fd));
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_F(buf, bufinfo_shows_and_drops)
+{
+	unsigned long ino = fd_ino(self->fd);
+	char *entry, expect[128];
+	int fd2;
+
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_SET_NAME, "listed"));
+	ASSERT_EQ(1, bufinfo_has(ino, &entry));
+	snprintf(expect, sizeof(expect), "\t%s\t%08lu\tlisted\n", variant->exporter, ino);
+	EXPECT_EQ(0, strncmp(entry - strlen(variant->exporter) - 1, expect, strlen(expect)));
+	EXPECT_NE(NULL, strstr(entry, "\tAttached Devices:\n"));
+
+	/* the line starts with the size, zero-padded */
+	snprintf(expect, sizeof(expect), "%08d\t", LEN);
+	EXPECT_NE(NULL, strstr(slurp(BUFINFO), expect));
+
+	fd2 = dup(self->fd);
+	close(self->fd);
+	EXPECT_EQ(1, bufinfo_has(ino, NULL));
+	close(fd2);
+	EXPECT_EQ(0, bufinfo_has(ino, NULL));
+	self->fd = heap_alloc(4096);	/* for the teardown */
+}
+
+TEST(ten_thousand_buffers)
+{
+	long before = bufinfo_objects();
+	int i, fd;
+
+	ASSERT_LE(0, before);
+	for (i = 0; i < 10000; i++) {
+		fd = (i & 1) ? udmabuf_alloc(4096, NULL) : heap_alloc(4096);
+		ASSERT_LE(0, fd) TH_LOG("buffer %d: %s", i, strerror(-fd));
+		if (i % 1000 == 0)
+			ASSERT_EQ(0, ioctl(fd, DMA_BUF_SET_NAME, "churn"));
+		close(fd);
+	}
+	EXPECT_EQ(before, bufinfo_objects());
+	EXPECT_EQ(NULL, strstr(slurp(BUFINFO), "\tchurn\n"));
+}
+
+struct race {
+	int fd;
+	int stop;	/* read and written with __atomic builtins */
+	int bad;
+};
+
+static void *rename_loop(void *arg)
+{
+	struct race *r = arg;
+
+	for (unsigned int i = 0; !__atomic_load_n(&r->stop, __ATOMIC_RELAXED); i++)
+		ioctl(r->fd, DMA_BUF_SET_NAME, (i & 1) ? "odd-name" : "even-name-longer");
+	return NULL;
+}
+
+TEST(set_name_races_with_readlink)
+{
+	struct race r = { .fd = heap_alloc(4096) };
+	char link[128];
+	pthread_t t;
+	int i;
+
+	ASSERT_LE(0, r.fd);
+	ASSERT_EQ(0, ioctl(r.fd, DMA_BUF_SET_NAME, "odd-name"));
+	ASSERT_EQ(0, pthread_create(&t, NULL, rename_loop, &r));
+	for (i = 0; i < 20000; i++) {
+		ASSERT_EQ(0, fd_link(r.fd, link, sizeof(link)));
+		if (strcmp(link, "/dmabuf:odd-name") && strcmp(link, "/dmabuf:even-name-longer"))
+			r.bad++;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.bad);
+	close(r.fd);
+}
+
+static void *churn_loop(void *arg)
+{
+	struct race *r = arg;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		int fd = heap_alloc(4096);
+
+		if (fd < 0) {
+			r->bad++;
+			break;
+		}
+		ioctl(fd, DMA_BUF_SET_NAME, "short-lived");
+		close(fd);
+	}
+	return NULL;
+}
+
+TEST(release_races_with_bufinfo)
+{
+	struct race r = { };
+	pthread_t t;
+	int i;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, churn_loop, &r));
+	for (i = 0; i < 300; i++)
+		ASSERT_NE(NULL, slurp(BUFINFO));
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, r.bad);
+}
+
+TEST_HARNESS_MAIN
