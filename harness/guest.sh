@@ -65,5 +65,6 @@ log "booting the guest (TCG; log $OUT/guest.log)"
 rc=0
 timeout "${VM_TIMEOUT:-900}" "${qemu[@]}" < /dev/null > "$OUT/guest.log" 2>&1 || rc=$?
 [ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-900}s" >> "$OUT/guest.log"
-ls "$ROOT/tests" > "$OUT/guest-tests.list"
+ls "$ROOT/tests" | { [ -n "${TESTS:-}" ] && grep -xF "$(tr ',' '\n' <<< "$TESTS")" || cat; } \
+	> "$OUT/guest-tests.list" || true
 exit 0

@@ -28,7 +28,10 @@ trap 'rm -rf "$tmp"' EXIT
 echo "TAP version 13" > "$OUT/lint.ktap"
 echo "1..4" >> "$OUT/lint.ktap"
 
+mapfile -t userspace < <(cd "$REPO" && { overlay_files; git ls-files harness; } |
+	grep -E '^(tools|harness)/.*\.[ch]$')
 (cd "$TREE" && scripts/checkpatch.pl --strict --no-tree -q --show-types -f "${ours[@]}" \
+	"${userspace[@]/#/$REPO/}" \
 	2>&1 || true) | grep -v '^$' > "$tmp/checkpatch" || true
 result checkpatch "$tmp/checkpatch"
 

@@ -175,10 +175,10 @@ static int child(int sock)
 	int ok;
 
 	if (map == MAP_FAILED)
-		fail("child mmap");
+		fail("mmap of the received fd");
 	cpu_access(fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	ok = !strcmp(map, MESSAGE);
-	printf("--- child %d received fd %d and read: \"%s\"\n", getpid(), fd, map);
+	printf("--- process %d received fd %d and read: \"%s\"\n", getpid(), fd, map);
 	cpu_access(fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	show_fd("child", fd);
 	munmap(map, SIZE);
@@ -202,7 +202,7 @@ int main(void)
 	if (map == MAP_FAILED)
 		fail("mmap");
 	cpu_access(heap_fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-	strcpy(map, MESSAGE);
+	memcpy(map, MESSAGE, sizeof(MESSAGE));
 	cpu_access(heap_fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 	munmap(map, SIZE);
 
