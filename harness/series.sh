@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# The patch series that `make patch` produces: one call of `patch` per step,
+# in order. Sourced by patch.sh, which defines `patch`, `keep` and `edit`.
+#
+#   patch SUBJECT BODY -- ACTION...
+# where each ACTION is "keep PATH" (take the checkout's file), "drop PATH"
+# (delete it from the tree) or "edit PATH FILTER" (the checkout's file, or
+# the tree's when the checkout has none, piped through FILTER, a command).
+
+patch "dma-buf: uapi: rewrite the userspace header" "\
+Replace include/uapi/linux/dma-buf.h with a header written for the new
+dma-buf core. The ABI is unchanged: the ioctl numbers, struct layouts,
+flag values and DMA_BUF_NAME_LEN are those of 6.12, and the kselftests
+added later in this series check every number and size against them.
+The kernel-doc describes each ioctl and its errno values." \
+	-- keep include/uapi/linux/dma-buf.h
+
+patch "dma-buf: rewrite the driver header, add buffer iteration" "\
+Replace include/linux/dma-buf.h with a header written for the new core.
+Every function, inline, macro, structure and member name that 6.12
+drivers use is kept, with complete types, so exporters and importers
+build unchanged. Members are grouped by the lock that protects them.
+
+Declare dma_buf_iter_begin() and dma_buf_iter_next(), which walk every
+live buffer with a reference held; the next patch implements them." \
+	-- keep include/linux/dma-buf.h
+
+patch "dma-buf: Kconfig: reword the help texts" "\
+Say in each help text what the option gives and who needs it, in words
+written for this series, and drop the redundant 'default n' lines. No
+symbol, dependency or effective default changes." \
+	-- edit drivers/dma-buf/Kconfig "without_kunit_kconfig"
+
+patch "dma-buf: replace the core with one split by concern" "\
+drivers/dma-buf/dma-buf.c mixes the pseudo filesystem, the attachment
+state machine, CPU access, poll and debugfs in one file. Replace it with
+a core written from scratch and split along those lines:
+
+  dma-buf-export.c   export, references, release, the list of buffers
+  dma-buf-file.c     the dmabuf pseudo filesystem, fops, ioctls, fdinfo
+  dma-buf-attach.c   attach, detach, pin, map, unmap, move_notify
+  dma-buf-cpu.c      begin/end CPU access, DMA_BUF_IOCTL_SYNC, mmap, vmap
+  dma-buf-sync.c     poll and sync_file export/import
+  dma-buf-debugfs.c  dma_buf/bufinfo
+
+dma-buf-internal.h holds what they share and documents the locking
+convention; every exported function's kernel-doc names its context and
+lockdep asserts it.
+
+Behaviour follows 6.12 for userspace and drivers, with two additions from
+newer kernels: static importers of a pinnable buffer get it pinned for
+the life of their mapping and wait for its kernel fences before using
+it, and buffers can be walked with dma_buf_iter_begin()/_next().
+cache_sgt_mapping keeps its 6.12 meaning." \
+	-- keep drivers/dma-buf/dma-buf-export.c keep drivers/dma-buf/dma-buf-file.c \
+	keep drivers/dma-buf/dma-buf-attach.c keep drivers/dma-buf/dma-buf-cpu.c \
+	keep drivers/dma-buf/dma-buf-sync.c keep drivers/dma-buf/dma-buf-debugfs.c \
+	keep drivers/dma-buf/dma-buf-internal.h drop drivers/dma-buf/dma-buf.c \
+	edit drivers/dma-buf/Makefile "without_kunit_make"
+
+patch "dma-buf: add KUnit suites for the core" "\
+One suite per file of the core, around a shared mock exporter that
+records every callback and whether the reservation lock was held in it,
+with mock static and dynamic importers and mock fences:
+
+  dma-buf-lifecycle   export validation, references, release, names,
+                      llseek, iteration, bufinfo
+  dma-buf-attach      attach/detach, pin, map/unmap, move_notify,
+                      pin-on-map, cache_sgt_mapping, DMABUF_DEBUG
+  dma-buf-cpu-access  begin/end CPU access, SYNC ioctl, mmap, vmap
+  dma-buf-sync        poll readiness and callbacks, sync_file export
+                      and import
+
+DMABUF_KUNIT_TEST selects DMA_SHARED_BUFFER, which has no prompt, so
+the suites run with:
+
+  tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf/tests" \
+	-- keep drivers/dma-buf/Kconfig keep drivers/dma-buf/Makefile \
+	keep drivers/dma-buf/tests/.kunitconfig keep drivers/dma-buf/tests/Makefile \
+	keep drivers/dma-buf/tests/mock-exporter.h keep drivers/dma-buf/tests/mock-exporter.c \
+	keep drivers/dma-buf/tests/lifecycle-test.c keep drivers/dma-buf/tests/attach-test.c \
+	keep drivers/dma-buf/tests/cpu-access-test.c keep drivers/dma-buf/tests/sync-test.c
+
+patch "selftests: dmabuf: test the dma-buf ABI through real exporters" "\
+Userspace tests of the dma-buf file ABI, using the system dma-heap and
+udmabuf as exporters and vgem, vkms, vivid and vim2m as importers:
+
+  abi         ioctl numbers and struct sizes
+  lifecycle   fstat, lseek, fdinfo, names, refcounting across dup,
+              fork and SCM_RIGHTS, bufinfo, many buffers
+  cpu-access  mmap bounds, DMA_BUF_IOCTL_SYNC flags
+  sync        poll/epoll on vgem and sw_sync fences, sync_file export
+              and import
+  import      data shared between devices, attachments in bufinfo
+
+The config file lists the options they need; a missing driver is a
+failure rather than a skip, so a misconfigured run cannot pass.
+
+Add the folder to MAINTAINERS under the dma-buf entry, together with the
+uapi header, which the entry did not cover." \
+	-- keep tools/testing/selftests/dmabuf/Makefile keep tools/testing/selftests/dmabuf/config \
+	keep tools/testing/selftests/dmabuf/dmabuf-util.h keep tools/testing/selftests/dmabuf/abi.c \
+	keep tools/testing/selftests/dmabuf/lifecycle.c \
+	keep tools/testing/selftests/dmabuf/cpu-access.c \
+	keep tools/testing/selftests/dmabuf/sync.c keep tools/testing/selftests/dmabuf/import.c \
+	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
+	keep MAINTAINERS
+
+patch "Documentation: dma-buf: describe the new core" "\
+Rewrite Documentation/driver-api/dma-buf.rst for the new core: what it
+is for, the exporter and importer sequences, the userspace view, the
+attachment states, CPU access with DMA_BUF_IOCTL_SYNC, implicit fences
+and poll, and the locking convention, pulling the kernel-doc of the new
+files. The sections on reservation objects, fences and sync_file keep
+their kernel-doc with new text around it." \
+	-- keep Documentation/driver-api/dma-buf.rst
