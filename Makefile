@@ -14,13 +14,16 @@ H := harness
 OUT ?= $(CURDIR)/out
 export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT
 
-.PHONY: help setup kunit vmtest lint check run compat patch clean
+.PHONY: help setup kunit vmtest lint check run compat docs patch clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 	@echo "  make kunit    KUnit suites only (KUNIT_FILTER='dma-buf-*')"
 	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
 	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
+	@echo "  make compat   build every in-tree dma-buf user with W=1, ours against stock"
+	@echo "  make docs     Sphinx driver-api book: no warning from our files"
+	@echo "  make patch    the project as a patch series for 6.12, applied and built per patch"
 	@echo "  make setup    install packages and prepare the kernel tree"
 	@echo "  logs: $(OUT)/"
 
@@ -40,13 +43,27 @@ lint:
 	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap || { cat $(OUT)/lint.log; exit 1; }
 
 check:
-	@rm -f $(OUT)/kunit.log $(OUT)/guest.log $(OUT)/lint.ktap
+	@rm -f $(OUT)/kunit.log $(OUT)/guest.log $(OUT)/lint.ktap $(OUT)/compat.ktap
 	@$(H)/lint.sh
 	@$(H)/kunit.sh
 	@$(H)/guest.sh test
-	@cat $(OUT)/lint.log
-	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap --kunit $(OUT)/kunit.log \
+	@$(H)/compat.sh quick
+	@cat $(OUT)/lint.log $(OUT)/compat.log
+	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap --ktap compat=$(OUT)/compat.ktap \
+		--kunit $(OUT)/kunit.log \
 		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
+
+compat:
+	@$(H)/compat.sh all
+	@$(H)/report.py --ktap compat=$(OUT)/compat.ktap || { cat $(OUT)/compat.log; exit 1; }
+
+docs:
+	@$(H)/docs.sh
+	@$(H)/report.py --ktap docs=$(OUT)/docs.ktap || { cat $(OUT)/docs.log; exit 1; }
+
+patch:
+	@$(H)/patch.sh
+	@$(H)/report.py --ktap patch=$(OUT)/patch.ktap || { cat $(OUT)/patch.log; exit 1; }
 
 run:
 	@$(H)/guest.sh demo
