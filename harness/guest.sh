@@ -26,7 +26,8 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,tests}
 cc_static() { gcc -static -O2 -Wall -isystem "$B/usr/include" "$@"; }
 cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
-cc_static -o "$ROOT/bin/dmabuf-demo" "$HARNESS/demo/dmabuf-demo.c"
+cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/bin/dmabuf-demo" \
+	"$HARNESS/demo/dmabuf-demo.c"
 if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
 	rm -rf "$ST"
 	mkdir -p "$ST"
