@@ -3,7 +3,7 @@
 # every target installs the Debian packages it is missing first.
 #
 #   make run      boot a guest with our core and show buffers shared between devices
-#   make check    lint, KUnit on UML, kselftests in a QEMU guest; ends "N passed, N failed"
+#   make check    lint, KUnit, kselftests in a QEMU guest, quick compat; "N passed, N failed"
 #
 # Variables: KSRC=<6.12 tree> (default: Debian's linux-source-6.12, extracted once
 # into $(CACHE)), CACHE=<dir> (default ~/.cache/dmabuf-core), KUNIT_FILTER=<suite glob>,
