@@ -87,7 +87,7 @@ int main(void)
 	int heap_fd = checked(heap_alloc(SIZE), "system heap");
 	int udma_fd = checked(udmabuf_alloc(SIZE, NULL), "udmabuf");
 	int sv[2], status, card;
-	__u32 handle;
+	__u32 handle = 0;
 	char *map;
 	pid_t pid;
 

@@ -280,10 +280,10 @@ static inline void *drm_map(int drm, __u32 handle, size_t len)
 }
 
 /*
- * Opens the @nth (0-based) /dev/video* node of @driver whose capabilities
- * include @caps, or returns -1.
+ * Opens the first /dev/video* node of @driver whose capabilities include
+ * @caps and, when @bus is not NULL, whose bus_info is @bus; -1 if none.
  */
-static inline int video_open(const char *driver, __u32 caps, int nth)
+static inline int video_open(const char *driver, const char *bus, __u32 caps)
 {
 	char path[32];
 
@@ -296,8 +296,9 @@ static inline int video_open(const char *driver, __u32 caps, int nth)
 		if (fd < 0)
 			continue;
 		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) && !strcmp((char *)cap.driver, driver) &&
+		    (!bus || !strcmp((char *)cap.bus_info, bus)) &&
 		    ((cap.capabilities & V4L2_CAP_DEVICE_CAPS ? cap.device_caps :
-		      cap.capabilities) & caps) == caps && nth-- == 0)
+		      cap.capabilities) & caps) == caps)
 			return fd;
 		close(fd);
 	}

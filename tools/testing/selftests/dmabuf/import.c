@@ -190,21 +190,7 @@ static int vivid_node(int inst, __u32 caps)
 	char bus[32];
 
 	snprintf(bus, sizeof(bus), "platform:vivid-%03d", inst);
-	for (int i = 0; i < 64; i++) {
-		struct v4l2_capability cap;
-		char path[32];
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) && !strcmp((char *)cap.bus_info, bus) &&
-		    (cap.device_caps & caps) == caps)
-			return fd;
-		close(fd);
-	}
-	return -1;
+	return video_open("vivid", bus, caps);
 }
 
 static int set_rgb24(int fd, __u32 type)
@@ -300,7 +286,7 @@ TEST_F(vivid, frame_copied_by_vim2m)
 	__u32 out = V4L2_BUF_TYPE_VIDEO_OUTPUT, capt = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	struct v4l2_buffer ob = { .type = out, .memory = V4L2_MEMORY_DMABUF };
 	struct v4l2_buffer cb = { .type = capt, .memory = V4L2_MEMORY_MMAP };
-	int m2m = video_open("vim2m", V4L2_CAP_VIDEO_M2M | V4L2_CAP_STREAMING, 0);
+	int m2m = video_open("vim2m", NULL, V4L2_CAP_VIDEO_M2M | V4L2_CAP_STREAMING);
 	uint8_t *src, *dst;
 
 	ASSERT_LE(0, m2m) TH_LOG("no vim2m device");
