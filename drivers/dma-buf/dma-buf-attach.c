@@ -3,6 +3,7 @@
  * Attachments: how a device gets at a buffer for DMA.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/mm.h>
@@ -135,23 +136,35 @@ static struct sg_table *dma_buf_restore_pages(struct sg_table *view)
 }
 #endif
 
-static void dma_buf_check_alignment(struct sg_table *sgt)
+/*
+ * Importers assume whole pages: report the first DMA segment whose address or
+ * length is not page aligned, NULL when they all are.
+ */
+struct scatterlist *dma_buf_first_unaligned(struct sg_table *sgt)
 {
 	struct scatterlist *sg;
 	int i;
 
+	for_each_sgtable_dma_sg(sgt, sg, i)
+		if (!PAGE_ALIGNED(sg_dma_address(sg)) || !PAGE_ALIGNED(sg_dma_len(sg)))
+			return sg;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_first_unaligned);
+
+static void dma_buf_check_alignment(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	dma_addr_t addr;
+
 	if (!IS_ENABLED(CONFIG_DMA_API_DEBUG))
 		return;
 
-	for_each_sgtable_dma_sg(sgt, sg, i) {
-		dma_addr_t addr = sg_dma_address(sg);
-		unsigned int len = sg_dma_len(sg);
-
-		if (!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len)) {
-			pr_warn_once("dma-buf: exporter mapped %pad+%#x, not page aligned\n",
-				     &addr, len);
-			break;
-		}
+	sg = dma_buf_first_unaligned(sgt);
+	if (sg) {
+		addr = sg_dma_address(sg);
+		pr_warn_once("dma-buf: exporter mapped %pad+%#x, not page aligned\n",
+			     &addr, sg_dma_len(sg));
 	}
 }
 

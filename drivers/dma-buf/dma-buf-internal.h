@@ -71,6 +71,9 @@ bool dma_buf_try_get(struct dma_buf *dmabuf);
 extern struct mutex dma_buf_list_lock;
 extern struct list_head dma_buf_list;
 
+/* dma-buf-attach.c: attachments */
+struct scatterlist *dma_buf_first_unaligned(struct sg_table *sgt);
+
 /* dma-buf-cpu.c: CPU access and mappings */
 long dma_buf_ioctl_sync(struct dma_buf *dmabuf, void __user *uarg);
 int dma_buf_mmap_file(struct dma_buf *dmabuf, struct vm_area_struct *vma);

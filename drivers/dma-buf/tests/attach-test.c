@@ -9,6 +9,7 @@
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
+#include "../dma-buf-internal.h"
 #include "mock-exporter.h"
 
 static struct sg_table *map_locked(struct dma_buf_attachment *attach,
@@ -508,6 +509,44 @@ static void debug_hides_pages_from_importers(struct kunit *test)
 	mock_put_sync(me);
 }
 
+struct unaligned_case {
+	const char *desc;
+	dma_addr_t addr[3];
+	unsigned int len[3];
+	int first_bad;		/* index of the segment reported, -1 for none */
+};
+
+#define P PAGE_SIZE
+static const struct unaligned_case unaligned_cases[] = {
+	{ "all aligned", { 0, 2 * P, 8 * P }, { P, 4 * P, P }, -1 },
+	{ "address", { 0, P + 64, 8 * P }, { P, P, P }, 1 },
+	{ "length", { 0, P, 8 * P }, { P, P, 100 }, 2 },
+	{ "both, first wins", { 12, P, 8 * P }, { P, 12, P }, 0 },
+};
+
+#undef P
+
+KUNIT_ARRAY_PARAM_DESC(unaligned, unaligned_cases, desc);
+
+/* What DMA_API_DEBUG builds warn about when an exporter maps a buffer. */
+static void unaligned_segment_is_found(struct kunit *test)
+{
+	const struct unaligned_case *c = test->param_value;
+	struct scatterlist *sg, *bad = NULL;
+	struct sg_table sgt;
+	int i;
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table(&sgt, 3, GFP_KERNEL), 0);
+	for_each_sgtable_dma_sg(&sgt, sg, i) {
+		sg_dma_address(sg) = c->addr[i];
+		sg_dma_len(sg) = c->len[i];
+		if (i == c->first_bad)
+			bad = sg;
+	}
+	KUNIT_EXPECT_PTR_EQ(test, dma_buf_first_unaligned(&sgt), bad);
+	sg_free_table(&sgt);
+}
+
 static struct kunit_case attach_cases[] = {
 	KUNIT_CASE(dynamic_attach_needs_move_notify),
 	KUNIT_CASE(attach_records_the_importer),
@@ -529,6 +568,7 @@ static struct kunit_case attach_cases[] = {
 	KUNIT_CASE(move_notify_reaches_dynamic_importers_only),
 	KUNIT_CASE(many_importers_come_and_go),
 	KUNIT_CASE(debug_hides_pages_from_importers),
+	KUNIT_CASE_PARAM(unaligned_segment_is_found, unaligned_gen_params),
 	{}
 };
 
