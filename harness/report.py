@@ -158,7 +158,8 @@ def guest(path, expected_path, tally):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--kunit', help='raw output of kunit.py')
+    ap.add_argument('--kunit', action='append', default=[],
+                    help='[NAME=]FILE: raw output of one kunit.py run')
     ap.add_argument('--guest', help='serial log of the guest')
     ap.add_argument('--guest-tests', help='file listing the test programs of the guest')
     ap.add_argument('--ktap', action='append', default=[],
@@ -166,16 +167,18 @@ def main():
     args = ap.parse_args()
     tally = Tally()
 
-    if args.kunit:
+    for spec in args.kunit:
+        name, _, path = spec.rpartition('=')
+        name = name or 'kunit'
         try:
-            lines = open(args.kunit, errors='replace').read().splitlines()
+            lines = open(path, errors='replace').read().splitlines()
         except OSError:
             lines = []
         before = (tally.passed, len(tally.failed), len(tally.skipped))
-        parse_ktap(lines, 'kunit', tally)
+        parse_ktap(lines, name, tally)
         if (tally.passed, len(tally.failed), len(tally.skipped)) == before:
-            tally.fail('kunit: no results (build failure or crash; see the log)')
-        scan_kernel_log(lines, 'kunit', tally, kunit=True)
+            tally.fail(f'{name}: no results (build failure or crash; see {path})')
+        scan_kernel_log(lines, name, tally, kunit=True)
     if args.guest:
         guest(args.guest, args.guest_tests, tally)
     for spec in args.ktap:

@@ -156,6 +156,7 @@ static long dma_buf_ioctl_user(struct dma_buf *dmabuf, unsigned int cmd, void __
 	return dmabuf->file->f_op->unlocked_ioctl(dmabuf->file, cmd, (unsigned long)arg);
 }
 
+#if IS_ENABLED(CONFIG_SYNC_FILE)
 static struct dma_fence *export_fence(struct kunit *test, struct dma_buf *dmabuf, u32 flags)
 {
 	struct dma_buf_export_sync_file __user *uarg = user_page(test);
@@ -313,14 +314,40 @@ static void sync_file_ioctls_reject_bad_arguments(struct kunit *test)
 	mock_put_sync(me);
 }
 
+#endif /* CONFIG_SYNC_FILE */
+
+/*
+ * The sync_file ioctls are built only with CONFIG_SYNC_FILE; without it they
+ * are unknown ioctls. harness/kunit.sh runs this suite in both configurations.
+ */
+static void sync_file_ioctls_follow_config(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_buf_export_sync_file exp = { .flags = 0, .fd = -1 };
+	struct dma_buf_import_sync_file imp = { .flags = 0, .fd = -1 };
+	void __user *uarg = user_page(test);
+	long expected = IS_ENABLED(CONFIG_SYNC_FILE) ? -EINVAL : -ENOTTY;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &exp, sizeof(exp)), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+						 uarg), expected);
+	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &imp, sizeof(imp)), 0);
+	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+						 uarg), expected);
+	mock_put_sync(me);
+}
+
 static struct kunit_case sync_cases[] = {
 	KUNIT_CASE_PARAM(poll_readiness_follows_fences, ready_gen_params),
 	KUNIT_CASE(poll_reports_only_what_was_asked),
 	KUNIT_CASE(pending_poll_holds_the_file_and_wakes),
 	KUNIT_CASE(buffer_outlives_its_fds_while_poll_is_pending),
+#if IS_ENABLED(CONFIG_SYNC_FILE)
 	KUNIT_CASE(export_snapshots_the_right_fences),
 	KUNIT_CASE(import_adds_every_fence),
 	KUNIT_CASE(sync_file_ioctls_reject_bad_arguments),
+#endif
+	KUNIT_CASE(sync_file_ioctls_follow_config),
 	{}
 };
 
