@@ -96,7 +96,7 @@ static void dma_buf_free_box(struct dma_buf *dmabuf)
  * is not called.
  *
  * Return: the buffer, holding one reference, or an ERR_PTR: -EINVAL when
- * @exp_info lacks a required callback or combines incompatible ones,
+ * @exp_info lacks priv or a required callback, or combines incompatible ones,
  * -ENOENT when the owner module is going away, -ENOMEM.
  *
  * Context: Process context. Takes dma_buf_list_lock.
@@ -108,7 +108,8 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	struct file *file;
 	int ret;
 
-	if (WARN_ON(!exp_info || !dma_buf_ops_valid(exp_info->ops)))
+	/* 6.12 exporters always pass priv: without it they cannot find their buffer */
+	if (WARN_ON(!exp_info || !exp_info->priv || !dma_buf_ops_valid(exp_info->ops)))
 		return ERR_PTR(-EINVAL);
 
 	box = kzalloc(sizeof(*box), GFP_KERNEL);

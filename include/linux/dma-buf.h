@@ -227,7 +227,7 @@ struct dma_buf_attachment {
  * @flags: file flags of the buffer's file (O_RDWR, O_CLOEXEC, ...).
  * @resv: reservation object to share with the buffer, or NULL to let the
  *	buffer own one.
- * @priv: the exporter's data, stored in &dma_buf.priv.
+ * @priv: the exporter's data, stored in &dma_buf.priv; required.
  *
  * Declare it with DEFINE_DMA_BUF_EXPORT_INFO() so that @exp_name and @owner
  * are filled in.

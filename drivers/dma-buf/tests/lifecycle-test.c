@@ -47,10 +47,14 @@ struct bad_info_case {
 	const char *what;
 	struct dma_buf_ops ops;
 	bool no_ops;
+	bool no_priv;
 };
 
 static const struct bad_info_case bad_info_cases[] = {
 	{ .what = "no ops", .no_ops = true },
+	{ .what = "no priv", .no_priv = true,
+	  .ops = { .map_dma_buf = noop_map, .unmap_dma_buf = noop_unmap,
+		   .release = noop_release } },
 	{ .what = "no map_dma_buf",
 	  .ops = { .unmap_dma_buf = noop_unmap, .release = noop_release } },
 	{ .what = "no unmap_dma_buf",
@@ -123,6 +127,7 @@ static void export_rejects_bad_info(struct kunit *test)
 
 	info.owner = fake_owner_init();
 	info.ops = c->no_ops ? NULL : &c->ops;
+	info.priv = c->no_priv ? NULL : test;
 	info.size = PAGE_SIZE;
 
 	/* each of these also warns: it is an exporter bug */
@@ -175,11 +180,16 @@ static void export_pins_owner_module(struct kunit *test)
 
 	/* a module on its way out cannot gain buffers */
 	fake_owner_going(true);
-	info.priv = NULL;
+	info.priv = kzalloc(sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, info.priv);
 	dmabuf = dma_buf_export(&info);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -ENOENT);
 	KUNIT_EXPECT_EQ(test, fake_owner_refs(), 0);
 	fake_owner_going(false);
+	if (IS_ERR(dmabuf))
+		kfree(info.priv);	/* a failed export leaves priv to its owner */
+	else
+		dma_buf_put(dmabuf);
 	mock_put_sync(me);
 }
 
