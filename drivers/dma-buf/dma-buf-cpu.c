@@ -196,6 +196,8 @@ int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
 
 	if (WARN_ON(!dmabuf || !vma))
 		return -EINVAL;
+	/* exporters may take it in their mmap */
+	might_lock(&dmabuf->resv->lock.base);
 
 	if (!dmabuf->ops->mmap)
 		return -EINVAL;
