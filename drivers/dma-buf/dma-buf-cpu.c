@@ -22,11 +22,14 @@
  * dma_buf_end_cpu_access(); userspace that mmap()ed the fd does the same
  * with DMA_BUF_IOCTL_SYNC and the START and END flags.
  *
- * Begin first waits, interruptibly, for the device work that conflicts
- * with the access: a CPU read waits for pending device writes, a CPU write
- * waits for every pending device access. It then lets the exporter make
- * the device's writes visible. End lets the exporter make the CPU's
- * writes visible to devices.
+ * Begin first lets the exporter prepare the buffer, then waits,
+ * interruptibly, for the device work that conflicts with the access: a CPU
+ * read waits for pending device writes, a CPU write waits for every
+ * pending device access. The exporter goes first because preparing may
+ * itself be device work: an exporter that keeps the buffer where the CPU
+ * cannot reach it moves it in its hook and returns with the copy still
+ * running behind a kernel fence, which the wait then covers. End lets the
+ * exporter make the CPU's writes visible to devices.
  *
  * Kernel mappings of the whole buffer come from dma_buf_vmap(). They are
  * counted: nested calls share the mapping the first one made, and the
@@ -51,31 +54,29 @@ static int dma_buf_wait_for_cpu(struct dma_buf *dmabuf,
  * @direction: DMA_FROM_DEVICE for a CPU read, DMA_TO_DEVICE for a CPU
  *	write, DMA_BIDIRECTIONAL for both.
  *
- * Waits for the conflicting fences, then calls the exporter's
- * begin_cpu_access callback, if any.
+ * Calls the exporter's begin_cpu_access callback, if any, then waits for
+ * the conflicting fences, including any the callback added (see DOC: CPU
+ * access for why in this order). An exporter error skips the wait.
  *
- * Return: 0, the error of an interrupted wait (-ERESTARTSYS), or the
- * exporter's error unchanged.
+ * Return: 0, the exporter's error unchanged, or the error of an
+ * interrupted wait (-ERESTARTSYS).
  *
  * Context: Process context. The reservation lock must not be held.
  */
 int dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
 			     enum dma_data_direction direction)
 {
+	int (*prepare)(struct dma_buf *dmabuf, enum dma_data_direction dir);
 	int ret;
 
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
-
+	/* the wait below takes the lock; the exporter's hook may take it too */
 	might_lock(&dmabuf->resv->lock.base);
 
-	ret = dma_buf_wait_for_cpu(dmabuf, direction);
-	if (ret)
-		return ret;
-
-	if (dmabuf->ops->begin_cpu_access)
-		ret = dmabuf->ops->begin_cpu_access(dmabuf, direction);
-	return ret;
+	prepare = dmabuf->ops->begin_cpu_access;
+	ret = prepare ? prepare(dmabuf, direction) : 0;
+	return ret ?: dma_buf_wait_for_cpu(dmabuf, direction);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_begin_cpu_access, DMA_BUF);
 
@@ -91,7 +92,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_begin_cpu_access, DMA_BUF);
 int dma_buf_end_cpu_access(struct dma_buf *dmabuf,
 			   enum dma_data_direction direction)
 {
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 
 	might_lock(&dmabuf->resv->lock.base);
@@ -194,7 +195,7 @@ int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
 {
 	int ret;
 
-	if (WARN_ON(!dmabuf || !vma))
+	if (dma_buf_misuse(!dmabuf || !vma))
 		return -EINVAL;
 	/* exporters may take it in their mmap */
 	might_lock(&dmabuf->resv->lock.base);
@@ -221,7 +222,8 @@ static int dma_buf_vmap_first(struct dma_buf *dmabuf)
 
 	if (dmabuf->ops->vmap)
 		ret = dmabuf->ops->vmap(dmabuf, &made);
-	if (!ret && WARN_ON(iosys_map_is_null(&made)))
+	/* an exporter bug: success without a mapping */
+	if (!ret && dma_buf_misuse(iosys_map_is_null(&made)))
 		ret = -EINVAL;
 	if (!ret)
 		dmabuf->vmap_ptr = made;
@@ -254,7 +256,7 @@ int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	int ret = 0;
 
 	iosys_map_clear(map);
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 	dma_resv_assert_held(dmabuf->resv);
 
@@ -283,7 +285,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
 int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	iosys_map_clear(map);
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 
 	guard(dma_buf_resv)(dmabuf->resv);
@@ -294,20 +296,22 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vmap_unlocked, DMA_BUF);
 /**
  * dma_buf_vunmap - undo one dma_buf_vmap()
  * @dmabuf: the buffer.
- * @map: the mapping dma_buf_vmap() returned. Any other address warns and
- *	is ignored.
+ * @map: the mapping dma_buf_vmap() returned.
+ *
+ * A call with nothing mapped, or with an address dma_buf_vmap() did not
+ * return, warns once and is ignored: the count of the real mapping stays.
  *
  * Context: Process context. The reservation lock must be held.
  */
 void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return;
 
 	dma_resv_assert_held(dmabuf->resv);
 
-	if (WARN_ON(!dmabuf->vmapping_counter ||
-		    !iosys_map_is_equal(&dmabuf->vmap_ptr, map)))
+	if (dma_buf_misuse(!dmabuf->vmapping_counter ||
+			   !iosys_map_is_equal(&dmabuf->vmap_ptr, map)))
 		return;
 
 	if (!--dmabuf->vmapping_counter)
@@ -326,7 +330,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
  */
 void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	if (WARN_ON(!dmabuf))
+	if (dma_buf_misuse(!dmabuf))
 		return;
 
 	guard(dma_buf_resv)(dmabuf->resv);

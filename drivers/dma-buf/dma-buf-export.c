@@ -4,6 +4,7 @@
  * list of live buffers.
  */
 
+#include <kunit/visibility.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
 #include <linux/export.h>
@@ -49,6 +50,10 @@ struct dma_buf_box {
 /* dma_buf_list_lock protects dma_buf_list, see DOC: locking */
 DEFINE_MUTEX(dma_buf_list_lock);
 LIST_HEAD(dma_buf_list);
+
+/* every API misuse the core noticed, see dma_buf_misuse() */
+atomic_t dma_buf_misuse_count = ATOMIC_INIT(0);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_misuse_count);
 
 static struct dma_buf_box *to_box(struct dma_buf *dmabuf)
 {
@@ -109,7 +114,8 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	int ret;
 
 	/* 6.12 exporters always pass priv: without it they cannot find their buffer */
-	if (WARN_ON(!exp_info || !exp_info->priv || !dma_buf_ops_valid(exp_info->ops)))
+	if (dma_buf_misuse(!exp_info || !exp_info->priv ||
+			   !dma_buf_ops_valid(exp_info->ops)))
 		return ERR_PTR(-EINVAL);
 
 	box = kzalloc(sizeof(*box), GFP_KERNEL);
@@ -220,7 +226,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
 void dma_buf_put(struct dma_buf *dmabuf)
 {
 	/* the file's count is the buffer's */
-	if (!WARN_ON(!dmabuf || !dmabuf->file))
+	if (!dma_buf_misuse(!dmabuf || !dmabuf->file))
 		fput(dmabuf->file);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
@@ -241,35 +247,66 @@ bool dma_buf_try_get(struct dma_buf *dmabuf)
 }
 
 /**
- * dma_buf_list_del - take a buffer off the list of live buffers
- * @dmabuf: the buffer, whose last reference is gone.
+ * DOC: release
  *
- * Context: Process context, from the release of the buffer's file. Takes
+ * Release, in the order it happens. The final dma_buf_put() (or close of
+ * the last fd, or munmap of the last mapping) drops the file's count to
+ * zero and the VFS calls, possibly later from a workqueue:
+ *
+ * 1. dma_buf_file_release(): the buffer leaves the list of live buffers,
+ *    so walkers can no longer find it. The file is still allocated, which
+ *    is what keeps listed buffers safe to look at under the list lock.
+ * 2. The VFS drops its reference to the dentry. Whoever still holds one,
+ *    such as a readlink() of /proc/<pid>/fd/<n> that looked the path up
+ *    before the close, may still print the name, so nothing is freed yet.
+ * 3. dma_buf_dentry_release(), once the last dentry reference is gone:
+ *    the exporter's release runs, exactly once, and the core frees the
+ *    name, its reservation object and the module reference.
+ */
+
+/**
+ * dma_buf_file_release - first release step: unlist the buffer
+ * @inode: the buffer's inode.
+ * @file: the buffer's file, whose last reference is gone.
+ *
+ * Return: 0.
+ *
+ * Context: Process context, from the VFS's final fput(). Takes
  * dma_buf_list_lock.
  */
-void dma_buf_list_del(struct dma_buf *dmabuf)
+int dma_buf_file_release(struct inode *inode, struct file *file)
 {
-	mutex_lock(&dma_buf_list_lock);
-	list_del_init(&dmabuf->list_node);
-	mutex_unlock(&dma_buf_list_lock);
+	struct dma_buf *dmabuf = file->private_data;
+
+	/* NULL when export failed after creating the file */
+	if (dmabuf) {
+		mutex_lock(&dma_buf_list_lock);
+		list_del_init(&dmabuf->list_node);
+		mutex_unlock(&dma_buf_list_lock);
+	}
+	return 0;
 }
 
 /**
- * dma_buf_destroy - release a buffer once nothing can reach it
- * @dmabuf: the buffer, already off the list of live buffers.
+ * dma_buf_dentry_release - last release step: the exporter's release, the free
+ * @dentry: the buffer's dentry, whose last reference is gone.
  *
- * Context: Process context, from the release of the buffer's dentry. No
- * lock of the core held.
+ * Context: Process context, from the VFS. No lock of the core held.
  */
-void dma_buf_destroy(struct dma_buf *dmabuf)
+void dma_buf_dentry_release(struct dentry *dentry)
 {
-	struct module *owner = dmabuf->owner;
+	struct dma_buf *dmabuf = dentry->d_fsdata;
+	struct module *owner;
+
+	if (!dmabuf)
+		return;
 
 	/* poll callbacks hold a file reference, so none can be pending */
 	WARN_ON(dmabuf->cb_in.active || dmabuf->cb_out.active);
 	WARN_ON(!list_empty(&dmabuf->attachments));
 	WARN_ON(dmabuf->vmapping_counter);
 
+	owner = dmabuf->owner;
 	dma_buf_stats_teardown(dmabuf);
 	dmabuf->ops->release(dmabuf);
 	dma_buf_free_box(dmabuf);
@@ -302,6 +339,9 @@ static struct dma_buf *dma_buf_list_next_live(struct list_head *pos)
  * the walk may or may not be seen; every buffer that stays alive
  * throughout is seen exactly once.
  *
+ * For users inside the core (debugging interfaces); not exported to
+ * modules.
+ *
  * Return: the first buffer with a reference held for the caller, or NULL
  * if there is none.
  *
@@ -311,7 +351,7 @@ struct dma_buf *dma_buf_iter_begin(void)
 {
 	return dma_buf_list_next_live(&dma_buf_list);
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_iter_begin, DMA_BUF);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_iter_begin);
 
 /**
  * dma_buf_iter_next - continue a walk over every live buffer
@@ -333,7 +373,7 @@ struct dma_buf *dma_buf_iter_next(struct dma_buf *dmabuf)
 	dma_buf_put(dmabuf);
 	return next;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_iter_next, DMA_BUF);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_iter_next);
 
 static int __init dma_buf_init(void)
 {

@@ -35,9 +35,8 @@
  * ``/proc/<pid>/fd`` and ``/proc/<pid>/maps``, is ``/dmabuf:<name>`` with the
  * label set through DMA_BUF_SET_NAME.
  *
- * When the last reference goes, the release of the file only unlists the
- * buffer; the buffer itself is freed when the dentry goes away, because a
- * path lookup that already holds the dentry may still print its name.
+ * The file and dentry release hooks installed here are the release steps
+ * of dma-buf-export.c, which documents their order.
  */
 
 static const struct file_operations dma_buf_fops;
@@ -57,15 +56,6 @@ static char *dma_buf_dname(struct dentry *dentry, char *buffer, int buflen)
 	}
 	return dynamic_dname(buffer, buflen, "/%s:%s",
 			     dentry->d_name.name, label);
-}
-
-static void dma_buf_dentry_release(struct dentry *dentry)
-{
-	struct dma_buf *dmabuf = dentry->d_fsdata;
-
-	/* NULL when export failed after creating the file */
-	if (dmabuf)
-		dma_buf_destroy(dmabuf);
 }
 
 static const struct dentry_operations dma_buf_dentry_ops = {
@@ -99,15 +89,6 @@ int __init dma_buf_fs_init(void)
 {
 	dma_buf_mnt = kern_mount(&dma_buf_fs_type);
 	return PTR_ERR_OR_ZERO(dma_buf_mnt);
-}
-
-static int dma_buf_file_release(struct inode *inode, struct file *file)
-{
-	struct dma_buf *dmabuf = file->private_data;
-
-	if (dmabuf)
-		dma_buf_list_del(dmabuf);
-	return 0;
 }
 
 static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
@@ -203,6 +184,11 @@ bool dma_buf_is_file(const struct file *file)
  * @dmabuf: the buffer, with its size set.
  * @flags: file flags from the export info.
  *
+ * Only the access mode and O_NONBLOCK of @flags reach the file. Exporters
+ * pass O_CLOEXEC too, meant for the fd they create with dma_buf_fd(); kept
+ * in the file it would show in fcntl(F_GETFL), fdinfo and bufinfo of every
+ * fd of the buffer, including dup()s and fds passed to other processes.
+ *
  * Return: the file, holding the buffer's first reference, or an ERR_PTR.
  *
  * Context: Process context.
@@ -220,8 +206,8 @@ struct file *dma_buf_file_create(struct dma_buf *dmabuf, int flags)
 	inode->i_size = dmabuf->size;
 	inode_set_bytes(inode, dmabuf->size);
 
-	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf", flags,
-				 &dma_buf_fops);
+	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf",
+				 flags & (O_ACCMODE | O_NONBLOCK), &dma_buf_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
 		return file;

@@ -5,6 +5,8 @@
 #ifndef _DMA_BUF_INTERNAL_H
 #define _DMA_BUF_INTERNAL_H
 
+#include <linux/atomic.h>
+#include <linux/bug.h>
 #include <linux/cleanup.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
@@ -18,12 +20,14 @@
  * Four locks guard the state of the core; each function's kernel-doc names
  * the ones it takes or needs in its Context line, and lockdep asserts them.
  *
- * ``dma_buf_list_lock`` (a mutex private to dma-buf-export.c) guards the
- * list of live buffers, &dma_buf.list_node. Export adds a buffer; release
- * of its file removes it before the file can be freed, so whoever holds
- * the mutex may look at every listed buffer and its file. Readers must
- * still take a reference with dma_buf_try_get() before dropping the mutex,
- * as the file of a listed buffer may already be on its way out.
+ * ``dma_buf_list_lock`` (a mutex of dma-buf-export.c) guards the list of
+ * live buffers, &dma_buf.list_node. Export adds a buffer; release of its
+ * file removes it before the file can be freed, so whoever holds the mutex
+ * may look at every listed buffer and its file, even one whose last
+ * reference is already gone. bufinfo prints every buffer without taking
+ * a reference, holding the mutex throughout; walkers that drop the mutex
+ * between buffers (dma_buf_iter_next()) first take a reference with
+ * dma_buf_try_get(), which fails for a buffer on its way out.
  *
  * The reservation lock of &dma_buf.resv guards &dma_buf.attachments, the
  * cached mapping of each attachment, and the vmap state
@@ -31,9 +35,9 @@
  * drivers:
  *
  * - Importers hold it around dma_buf_pin(), dma_buf_unpin(),
- *   dma_buf_map_attachment(), dma_buf_unmap_attachment(),
- *   dma_buf_move_notify(), dma_buf_vmap() and dma_buf_vunmap(); the
- *   exporter's pin, unpin, map_dma_buf, unmap_dma_buf, vmap and vunmap
+ *   dma_buf_map_attachment(), dma_buf_unmap_attachment(), dma_buf_vmap()
+ *   and dma_buf_vunmap(); exporters hold it around dma_buf_move_notify().
+ *   The exporter's pin, unpin, map_dma_buf, unmap_dma_buf, vmap and vunmap
  *   callbacks and the importer's move_notify run with it held.
  * - Importers must not hold it around dma_buf_attach(),
  *   dma_buf_dynamic_attach(), dma_buf_detach(), the begin/end CPU access
@@ -52,6 +56,23 @@
  */
 
 /*
+ * dma_buf_misuse(cond): a driver broke the contract of the API, and the core
+ * refuses or repairs the call as its kernel-doc says. Warns once per call
+ * site, so a buggy driver in a loop cannot flood the log, naming the entry
+ * point (the WARNING line may name a caller instead, after a tail call),
+ * and counts every occurrence so that the KUnit suites can assert that the
+ * misuse was noticed.
+ */
+extern atomic_t dma_buf_misuse_count;
+#define dma_buf_misuse(cond) ({						\
+	bool __misused = unlikely(!!(cond));				\
+									\
+	if (__misused)							\
+		atomic_inc(&dma_buf_misuse_count);			\
+	WARN_ONCE(__misused, "dma-buf: API misuse in %s\n", __func__);	\
+})
+
+/*
  * guard(dma_buf_resv)(resv) holds a reservation lock, uninterruptibly and
  * outside any acquire context, until the end of the scope.
  */
@@ -64,9 +85,13 @@ struct file *dma_buf_file_create(struct dma_buf *dmabuf, int flags);
 void dma_buf_file_abandon(struct file *file);
 bool dma_buf_is_file(const struct file *file);
 
-/* dma-buf-export.c: buffer lifetime and the list of live buffers */
-void dma_buf_list_del(struct dma_buf *dmabuf);
-void dma_buf_destroy(struct dma_buf *dmabuf);
+/*
+ * dma-buf-export.c: buffer lifetime and the list of live buffers. The two
+ * release steps are installed as file and dentry operations by
+ * dma-buf-file.c; what they do is defined next to export.
+ */
+int dma_buf_file_release(struct inode *inode, struct file *file);
+void dma_buf_dentry_release(struct dentry *dentry);
 bool dma_buf_try_get(struct dma_buf *dmabuf);
 extern struct mutex dma_buf_list_lock;
 extern struct list_head dma_buf_list;

@@ -223,6 +223,9 @@ static int dma_buf_add_fences(struct dma_resv *resv, struct dma_fence *fence,
 
 	dma_fence_unwrap_for_each(f, &iter, fence)
 		count++;
+	/* an empty container: nothing to wait for, and no slot to reserve */
+	if (!count)
+		return 0;
 
 	guard(dma_buf_resv)(resv);
 	ret = dma_resv_reserve_fences(resv, count);
@@ -240,7 +243,8 @@ static int dma_buf_add_fences(struct dma_resv *resv, struct dma_fence *fence,
  * @uarg: the user's &struct dma_buf_import_sync_file.
  *
  * Fences inside containers are added one by one. Room for all of them is
- * reserved first, so a failure adds none.
+ * reserved first, so a failure adds none. A container with no fence inside
+ * adds nothing and succeeds.
  *
  * Return: 0, -EFAULT, -EINVAL for bad flags or an fd that is not a
  * sync_file, or -ENOMEM.

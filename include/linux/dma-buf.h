@@ -64,7 +64,10 @@ struct device;
  * @begin_cpu_access: optional; the CPU is about to read and/or write the
  *	buffer (direction as seen from the device: DMA_FROM_DEVICE for a CPU
  *	read). Make device writes visible to the CPU. Called without the
- *	reservation lock, after the conflicting fences have signalled.
+ *	reservation lock, before the core waits for the conflicting fences:
+ *	work the callback queues behind a fence in the reservation object,
+ *	such as moving the buffer where the CPU can reach it, is waited for
+ *	too.
  * @end_cpu_access: optional; the CPU is done. Make its writes visible to
  *	the devices. Called without the reservation lock.
  *
@@ -224,7 +227,9 @@ struct dma_buf_attachment {
  * @owner: the exporter's module, pinned while the buffer lives.
  * @ops: the exporter's callbacks.
  * @size: size of the buffer in bytes.
- * @flags: file flags of the buffer's file (O_RDWR, O_CLOEXEC, ...).
+ * @flags: file flags: the access mode and O_NONBLOCK are kept in the
+ *	buffer's file; O_CLOEXEC is accepted and ignored (it belongs to the fd
+ *	made by dma_buf_fd()).
  * @resv: reservation object to share with the buffer, or NULL to let the
  *	buffer own one.
  * @priv: the exporter's data, stored in &dma_buf.priv; required.
@@ -295,6 +300,7 @@ int dma_buf_fd(struct dma_buf *dmabuf, int flags);
 struct dma_buf *dma_buf_get(int fd);
 void dma_buf_put(struct dma_buf *dmabuf);
 
+/* for built-in debugging interfaces; not exported to modules */
 struct dma_buf *dma_buf_iter_begin(void);
 struct dma_buf *dma_buf_iter_next(struct dma_buf *dmabuf);
 
