@@ -55,12 +55,41 @@
  * table that carries the DMA addresses and lengths only, so that an
  * importer touching the pages of the buffer faults at once; the exporter
  * always gets its own table back at unmap time.
+ *
+ * Importer bugs the core notices, warns about once and survives:
+ *
+ * - Unmapping more often than mapping: ignored, the exporter is not called.
+ * - Unmapping a table the attachment never returned, or with another
+ *   direction than it was mapped with: noticed with CONFIG_DMABUF_DEBUG,
+ *   which knows every table it handed out. The first is ignored; for the
+ *   second the exporter is given the direction of the mapping.
+ * - Detaching while still mapped: the attachment goes away regardless.
+ *   With CONFIG_DMABUF_DEBUG the core undoes the leftover mappings first,
+ *   so the exporter sees every map and pin balanced; without it the
+ *   exporter keeps them, as the core has no record of the tables.
  */
+
+/*
+ * What the core keeps per attachment besides the public structure, all
+ * protected by the reservation lock: the number of mappings the importer
+ * holds (the cached one is the core's and not counted), and with
+ * CONFIG_DMABUF_DEBUG the record of every table handed out.
+ */
+struct dma_buf_attach_box {
+	struct dma_buf_attachment attach;
+	unsigned int maps;
+	struct list_head views;
+};
+
+static struct dma_buf_attach_box *to_attach_box(struct dma_buf_attachment *attach)
+{
+	return container_of(attach, struct dma_buf_attach_box, attach);
+}
 
 /* Whether an entry point got an attachment it can work with. */
 static bool dma_buf_attachment_ok(struct dma_buf_attachment *attach)
 {
-	return !WARN_ON(!attach || !attach->dmabuf);
+	return !dma_buf_misuse(!attach || !attach->dmabuf);
 }
 
 /* Mapping for a static importer of a movable buffer pins it. */
@@ -73,25 +102,27 @@ static bool dma_buf_pin_on_map(struct dma_buf_attachment *attach)
 
 #ifdef CONFIG_DMABUF_DEBUG
 /* The importer's view of a table: DMA addresses only, no pages. */
-struct dma_buf_dma_only_sgt {
+struct dma_buf_view {
 	struct sg_table view;
 	struct sg_table *orig;
+	enum dma_data_direction dir;
+	struct list_head node;		/* in dma_buf_attach_box.views */
 };
 
-static struct sg_table *dma_buf_hide_pages(struct sg_table *orig)
+static struct sg_table *dma_buf_hide_pages(struct dma_buf_attachment *attach,
+					   struct sg_table *orig,
+					   enum dma_data_direction dir)
 {
-	struct dma_buf_dma_only_sgt *copy;
+	struct dma_buf_view *copy;
 	struct scatterlist *from, *to;
 	int i;
-
-	if (!orig->nents)
-		return orig;
 
 	copy = kzalloc(sizeof(*copy), GFP_KERNEL);
 	if (!copy)
 		return ERR_PTR(-ENOMEM);
 
-	if (sg_alloc_table(&copy->view, orig->nents, GFP_KERNEL)) {
+	/* an empty table stays empty; sg_alloc_table() refuses zero entries */
+	if (orig->nents && sg_alloc_table(&copy->view, orig->nents, GFP_KERNEL)) {
 		kfree(copy);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -107,32 +138,69 @@ static struct sg_table *dma_buf_hide_pages(struct sg_table *orig)
 	}
 	copy->view.nents = orig->nents;
 	copy->orig = orig;
+	copy->dir = dir;
+	list_add(&copy->node, &to_attach_box(attach)->views);
 	return &copy->view;
 }
 
-static struct sg_table *dma_buf_restore_pages(struct sg_table *view)
+/*
+ * The exporter's table and direction behind @view, which is forgotten; NULL
+ * if @view was not handed out for @attach.
+ */
+static struct sg_table *dma_buf_restore_pages(struct dma_buf_attachment *attach,
+					      struct sg_table *view,
+					      enum dma_data_direction *dir)
 {
-	struct dma_buf_dma_only_sgt *copy;
+	struct dma_buf_view *copy;
 	struct sg_table *orig;
 
-	if (!view->nents)
-		return view;
+	list_for_each_entry(copy, &to_attach_box(attach)->views, node) {
+		if (&copy->view != view)
+			continue;
+		dma_buf_misuse(copy->dir != *dir);
+		*dir = copy->dir;
+		orig = copy->orig;
+		list_del(&copy->node);
+		sg_free_table(&copy->view);
+		kfree(copy);
+		return orig;
+	}
+	return NULL;
+}
 
-	copy = container_of(view, struct dma_buf_dma_only_sgt, view);
-	orig = copy->orig;
-	sg_free_table(&copy->view);
-	kfree(copy);
-	return orig;
+/* An importer table still recorded for @attach, other than the cached one. */
+static struct sg_table *dma_buf_leftover_view(struct dma_buf_attachment *attach,
+					      enum dma_data_direction *dir)
+{
+	struct dma_buf_view *copy;
+
+	list_for_each_entry(copy, &to_attach_box(attach)->views, node) {
+		if (&copy->view != attach->sgt) {
+			*dir = copy->dir;
+			return &copy->view;
+		}
+	}
+	return NULL;
 }
 #else
-static struct sg_table *dma_buf_hide_pages(struct sg_table *orig)
+static struct sg_table *dma_buf_hide_pages(struct dma_buf_attachment *attach,
+					   struct sg_table *orig,
+					   enum dma_data_direction dir)
 {
 	return orig;
 }
 
-static struct sg_table *dma_buf_restore_pages(struct sg_table *view)
+static struct sg_table *dma_buf_restore_pages(struct dma_buf_attachment *attach,
+					      struct sg_table *view,
+					      enum dma_data_direction *dir)
 {
 	return view;
+}
+
+static struct sg_table *dma_buf_leftover_view(struct dma_buf_attachment *attach,
+					      enum dma_data_direction *dir)
+{
+	return NULL;
 }
 #endif
 
@@ -170,17 +238,22 @@ static void dma_buf_check_alignment(struct sg_table *sgt)
 
 /*
  * Undo one mapping the importer saw as @view: hand the exporter its own
- * table back, then drop the pin the mapping took, if any.
+ * table back, then drop the pin the mapping took, if any. A table that was
+ * never handed out is refused: false.
  */
-static void dma_buf_unmap_locked(struct dma_buf_attachment *attach,
+static bool dma_buf_unmap_locked(struct dma_buf_attachment *attach,
 				 struct sg_table *view,
 				 enum dma_data_direction dir)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
+	struct sg_table *sgt = dma_buf_restore_pages(attach, view, &dir);
 
-	dmabuf->ops->unmap_dma_buf(attach, dma_buf_restore_pages(view), dir);
+	if (dma_buf_misuse(!sgt))
+		return false;
+	dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
 	if (dma_buf_pin_on_map(attach))
 		dmabuf->ops->unpin(attach);
+	return true;
 }
 
 /**
@@ -208,17 +281,20 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 {
 	bool dynamic = !!importer_ops;
 	struct dma_buf_attachment *attach;
+	struct dma_buf_attach_box *box;
 	int ret;
 
 	/* a dynamic importer that cannot be told about moves is a bug */
-	if (WARN_ON(!dmabuf || !dev || (dynamic && !importer_ops->move_notify)))
+	if (dma_buf_misuse(!dmabuf || !dev || (dynamic && !importer_ops->move_notify)))
 		return ERR_PTR(-EINVAL);
 	might_lock(&dmabuf->resv->lock.base);
 
-	attach = kzalloc(sizeof(*attach), GFP_KERNEL);
-	if (!attach)
+	box = kzalloc(sizeof(*box), GFP_KERNEL);
+	if (!box)
 		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&box->views);
 
+	attach = &box->attach;
 	attach->dmabuf = dmabuf;
 	attach->dev = dev;
 	attach->importer_ops = importer_ops;
@@ -228,7 +304,7 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 	if (dmabuf->ops->attach) {
 		ret = dmabuf->ops->attach(dmabuf, attach);
 		if (ret) {
-			kfree(attach);
+			kfree(box);
 			return ERR_PTR(ret);
 		}
 	}
@@ -265,17 +341,27 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
  *
  * A mapping that the core kept for a cache_sgt_mapping exporter is undone
  * first; mappings and pins the importer made must already be undone.
- * A NULL or mismatched argument warns once and does nothing.
+ * Detaching while mapped warns once (see DOC: attachments for what
+ * happens to the mappings). A NULL or mismatched argument warns once and
+ * does nothing.
  *
  * Context: Process context. Takes the reservation lock, which must not be
  * held.
  */
 void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
-	if (WARN_ON_ONCE(!dmabuf || !attach || attach->dmabuf != dmabuf))
+	struct dma_buf_attach_box *box;
+	enum dma_data_direction dir;
+	struct sg_table *view;
+
+	if (dma_buf_misuse(!dmabuf || !attach || attach->dmabuf != dmabuf))
 		return;
+	box = to_attach_box(attach);
 
 	scoped_guard(dma_buf_resv, dmabuf->resv) {
+		dma_buf_misuse(box->maps);
+		while ((view = dma_buf_leftover_view(attach, &dir)))
+			dma_buf_unmap_locked(attach, view, dir);
 		if (attach->sgt)
 			dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
 		list_del(&attach->node);
@@ -284,7 +370,7 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	if (dmabuf->ops->detach)
 		dmabuf->ops->detach(dmabuf, attach);
 
-	kfree(attach);
+	kfree(box);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_detach, DMA_BUF);
 
@@ -317,7 +403,7 @@ static struct sg_table *dma_buf_map_locked(struct dma_buf_attachment *attach,
 
 	dma_buf_check_alignment(sgt);
 
-	view = dma_buf_hide_pages(sgt);
+	view = dma_buf_hide_pages(attach, sgt, dir);
 	if (IS_ERR(view)) {
 		ret = PTR_ERR(view);
 		goto err_unmap;
@@ -365,11 +451,15 @@ struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 		       attach->sgt : ERR_PTR(-EBUSY);
 
 	sgt = dma_buf_map_locked(attach, direction);
-	if (IS_ERR(sgt) || !attach->dmabuf->ops->cache_sgt_mapping)
+	if (IS_ERR(sgt))
 		return sgt;
 
-	attach->sgt = sgt;
-	attach->dir = direction;
+	if (attach->dmabuf->ops->cache_sgt_mapping) {
+		attach->sgt = sgt;
+		attach->dir = direction;
+	} else {
+		to_attach_box(attach)->maps++;
+	}
 	return sgt;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment, DMA_BUF);
@@ -404,6 +494,8 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_unlocked, DMA_BUF);
  * @direction: the direction it was mapped with.
  *
  * A mapping kept for a cache_sgt_mapping exporter stays until detach.
+ * Unmapping with nothing mapped warns once and is ignored (see DOC:
+ * attachments for the checks made with CONFIG_DMABUF_DEBUG).
  *
  * Context: Process context. The reservation lock must be held.
  */
@@ -411,13 +503,20 @@ void dma_buf_unmap_attachment(struct dma_buf_attachment *attach,
 			      struct sg_table *sg_table,
 			      enum dma_data_direction direction)
 {
-	if (!dma_buf_attachment_ok(attach) || WARN_ON(!sg_table))
+	struct dma_buf_attach_box *box;
+
+	if (!dma_buf_attachment_ok(attach) || dma_buf_misuse(!sg_table))
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
 
 	/* a kept mapping lives until detach */
-	if (attach->sgt != sg_table)
-		dma_buf_unmap_locked(attach, sg_table, direction);
+	if (attach->sgt == sg_table)
+		return;
+
+	box = to_attach_box(attach);
+	if (!dma_buf_misuse(!box->maps) &&
+	    dma_buf_unmap_locked(attach, sg_table, direction))
+		box->maps--;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment, DMA_BUF);
 
@@ -470,9 +569,12 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_move_notify, DMA_BUF);
  * @attach: a dynamic importer's attachment.
  *
  * For dynamic importers that need the buffer to stay put for a while,
- * such as while it is scanned out. Undo with dma_buf_unpin().
+ * such as while it is scanned out. Undo with dma_buf_unpin(). A static
+ * importer has no business pinning (its mappings pin already): that warns
+ * once, and the exporter is still asked, so that a caller ignoring the
+ * result is no worse off than with a dynamic attachment.
  *
- * Return: 0, the exporter's error, or -EINVAL for a static importer.
+ * Return: 0 or the exporter's error.
  *
  * Context: Process context. The reservation lock must be held.
  */
@@ -480,8 +582,7 @@ int dma_buf_pin(struct dma_buf_attachment *attach)
 {
 	const struct dma_buf_ops *ops = attach->dmabuf->ops;
 
-	if (WARN_ON(!dma_buf_attachment_is_dynamic(attach)))
-		return -EINVAL;
+	dma_buf_misuse(!dma_buf_attachment_is_dynamic(attach));
 	dma_resv_assert_held(attach->dmabuf->resv);
 
 	return ops->pin ? ops->pin(attach) : 0;
@@ -492,14 +593,15 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_pin, DMA_BUF);
  * dma_buf_unpin - let a pinned buffer move again
  * @attach: the attachment dma_buf_pin() was called for.
  *
+ * A static attachment warns once, as in dma_buf_pin(), and still unpins.
+ *
  * Context: Process context. The reservation lock must be held.
  */
 void dma_buf_unpin(struct dma_buf_attachment *attach)
 {
 	const struct dma_buf_ops *ops = attach->dmabuf->ops;
 
-	if (WARN_ON(!dma_buf_attachment_is_dynamic(attach)))
-		return;
+	dma_buf_misuse(!dma_buf_attachment_is_dynamic(attach));
 	dma_resv_assert_held(attach->dmabuf->resv);
 
 	if (ops->unpin)
