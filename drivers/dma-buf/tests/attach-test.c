@@ -8,6 +8,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/slab.h>
 
 #include "../dma-buf-internal.h"
 #include "mock-exporter.h"
@@ -43,9 +44,12 @@ static void dynamic_attach_needs_move_notify(struct kunit *test)
 	struct dma_buf_attachment *attach;
 	struct device *dev = mock_device(test, "dma-buf-test-bad");
 
+	int misuse = mock_misuse_count();
+
 	/* warns: an importer bug */
 	attach = dma_buf_dynamic_attach(me->dmabuf, dev, &no_notify, NULL);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_ATTACH], 0);
 	KUNIT_EXPECT_EQ(test, attachments(me->dmabuf), 0);
 	mock_put_sync(me);
@@ -109,11 +113,15 @@ static void detach_ignores_bad_arguments(struct kunit *test)
 	struct mock_exporter *me = mock_export(test, 0), *other = mock_export(test, 0);
 	struct mock_importer imp = { };
 
+	int misuse;
+
 	mock_attach(test, me, &imp, false, false);
 	/* each warns and leaves the attachment alone */
+	misuse = mock_misuse_count();
 	dma_buf_detach(other->dmabuf, imp.attach);
 	dma_buf_detach(NULL, imp.attach);
 	dma_buf_detach(me->dmabuf, NULL);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 3);
 	KUNIT_EXPECT_EQ(test, attachments(me->dmabuf), 1);
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_DETACH], 0);
 
@@ -267,16 +275,137 @@ static void dynamic_importer_pinned_only_without_move_notify(struct kunit *test)
 	mock_put_sync(me);
 }
 
-static void pin_refuses_static_importers(struct kunit *test)
+/* A static importer pinning is a bug, but 6.12 still pins: so do we. */
+static void static_pin_warns_and_asks_the_exporter(struct kunit *test)
 {
 	struct mock_exporter *me = mock_export(test, MOCK_DYNAMIC);
 	struct mock_importer imp = { };
+	int misuse;
 
 	mock_attach(test, me, &imp, false, false);
+	misuse = mock_misuse_count();
 	dma_resv_lock(me->dmabuf->resv, NULL);
-	KUNIT_EXPECT_EQ(test, dma_buf_pin(imp.attach), -EINVAL);	/* warns */
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(imp.attach), 0);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_PIN], 1);
+	dma_buf_unpin(imp.attach);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNPIN], 1);
+	me->pin_err = -EBUSY;
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(imp.attach), -EBUSY);
 	dma_resv_unlock(me->dmabuf->resv);
-	KUNIT_EXPECT_EQ(test, me->calls[MOCK_PIN], 0);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 3);
+	dma_buf_detach(me->dmabuf, imp.attach);
+	mock_put_sync(me);
+}
+
+/* Free an exporter table the core gave up on. */
+static void free_table(struct sg_table *sgt)
+{
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+/*
+ * Detaching with mappings left warns. With CONFIG_DMABUF_DEBUG the core
+ * undoes them, pins included; without it they stay with the exporter.
+ */
+static void detach_while_mapped(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, MOCK_DYNAMIC);
+	bool debug = IS_ENABLED(CONFIG_DMABUF_DEBUG);
+	struct mock_importer imp = { };
+	struct sg_table *a, *b;
+	int misuse;
+
+	mock_attach(test, me, &imp, false, false);
+	a = map_locked(imp.attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	b = map_locked(imp.attach, DMA_FROM_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, b);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_PIN], 2);
+
+	misuse = mock_misuse_count();
+	dma_buf_detach(me->dmabuf, imp.attach);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
+	KUNIT_EXPECT_EQ(test, attachments(me->dmabuf), 0);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_DETACH], 1);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNMAP], debug ? 2 : 0);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNPIN], debug ? 2 : 0);
+	if (!debug) {
+		free_table(a);
+		free_table(b);
+	}
+	mock_put_sync(me);
+}
+
+static void unmap_more_than_mapped(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct mock_importer imp = { };
+	struct sg_table *sgt;
+	int misuse;
+
+	mock_attach(test, me, &imp, false, false);
+	sgt = map_locked(imp.attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	unmap_locked(imp.attach, sgt, DMA_TO_DEVICE);
+
+	misuse = mock_misuse_count();
+	unmap_locked(imp.attach, sgt, DMA_TO_DEVICE);
+	unmap_locked(imp.attach, NULL, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 2);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNMAP], 1);
+	dma_buf_detach(me->dmabuf, imp.attach);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 2);
+	mock_put_sync(me);
+}
+
+static void unmap_of_a_foreign_table(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct mock_importer one = { }, two = { };
+	struct sg_table *mine, *theirs;
+	int misuse;
+
+	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		kunit_skip(test, "only CONFIG_DMABUF_DEBUG records the tables");
+	mock_attach(test, me, &one, false, false);
+	mock_attach(test, me, &two, false, false);
+	mine = map_locked(one.attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mine);
+	theirs = map_locked(two.attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, theirs);
+
+	misuse = mock_misuse_count();
+	unmap_locked(one.attach, theirs, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNMAP], 0);
+
+	unmap_locked(one.attach, mine, DMA_TO_DEVICE);
+	unmap_locked(two.attach, theirs, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNMAP], 2);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
+	dma_buf_detach(me->dmabuf, one.attach);
+	dma_buf_detach(me->dmabuf, two.attach);
+	mock_put_sync(me);
+}
+
+/* The exporter hears the direction it mapped with, where the core knows it. */
+static void unmap_with_another_direction(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	bool debug = IS_ENABLED(CONFIG_DMABUF_DEBUG);
+	struct mock_importer imp = { };
+	struct sg_table *sgt;
+	int misuse;
+
+	mock_attach(test, me, &imp, false, false);
+	sgt = map_locked(imp.attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+	misuse = mock_misuse_count();
+	unmap_locked(imp.attach, sgt, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + debug);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_UNMAP], 1);
+	KUNIT_EXPECT_EQ(test, me->last_dir, debug ? DMA_TO_DEVICE : DMA_FROM_DEVICE);
 	dma_buf_detach(me->dmabuf, imp.attach);
 	mock_put_sync(me);
 }
@@ -558,7 +687,11 @@ static struct kunit_case attach_cases[] = {
 	KUNIT_CASE(map_fails_when_pin_fails),
 	KUNIT_CASE(static_importer_is_pinned_while_mapped),
 	KUNIT_CASE(dynamic_importer_pinned_only_without_move_notify),
-	KUNIT_CASE(pin_refuses_static_importers),
+	KUNIT_CASE(static_pin_warns_and_asks_the_exporter),
+	KUNIT_CASE(detach_while_mapped),
+	KUNIT_CASE(unmap_more_than_mapped),
+	KUNIT_CASE(unmap_of_a_foreign_table),
+	KUNIT_CASE(unmap_with_another_direction),
 	KUNIT_CASE(static_map_waits_for_kernel_fences),
 	KUNIT_CASE(static_map_waits_for_fence_added_by_map),
 	KUNIT_CASE(interrupted_map_wait_is_undone),

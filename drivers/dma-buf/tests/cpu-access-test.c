@@ -76,8 +76,8 @@ static void begin_waits_for_conflicting_fences(struct kunit *test)
 
 	if (c->waits) {
 		KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&bt->done, HZ / 5), 0UL);
-		/* the exporter only hears of it once the device is done */
-		KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 0);
+		/* the exporter's hook runs before the wait */
+		KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 1);
 		dma_fence_signal(fence);
 	}
 	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&bt->done, 10 * HZ), 0UL);
@@ -89,14 +89,51 @@ static void begin_waits_for_conflicting_fences(struct kunit *test)
 	mock_put_sync(me);
 }
 
-static void interrupted_begin_skips_the_exporter(struct kunit *test)
+static void interrupted_wait_follows_the_exporter(struct kunit *test)
 {
 	struct mock_exporter *me = mock_export(test, 0);
 
 	mock_resv_add(me->dmabuf->resv, mock_fence_interrupting(test), DMA_RESV_USAGE_WRITE);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(me->dmabuf, DMA_FROM_DEVICE),
 			-ERESTARTSYS);
-	KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 0);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 1);
+
+	/* an exporter error comes back before any wait */
+	me->begin_err = -EIO;
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(me->dmabuf, DMA_FROM_DEVICE), -EIO);
+	mock_put_sync(me);
+}
+
+/*
+ * An exporter that moves the buffer in its hook returns with the copy in
+ * flight behind a kernel fence: begin returns only once it is done.
+ */
+static void begin_waits_for_the_exporters_move(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct begin_thread *bt = kunit_kzalloc(test, sizeof(*bt), GFP_KERNEL);
+	struct dma_fence *move = mock_fence(test);
+	struct task_struct *t;
+
+	KUNIT_ASSERT_NOT_NULL(test, bt);
+	me->begin_adds_kernel_fence = move;
+	bt->dmabuf = me->dmabuf;
+	bt->dir = DMA_FROM_DEVICE;
+	init_completion(&bt->done);
+	t = kthread_run(begin_in_thread, bt, "dma-buf-cpu-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+
+	KUNIT_EXPECT_EQ(test, wait_for_completion_timeout(&bt->done, HZ / 5), 0UL);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 1);
+	dma_fence_signal(move);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&bt->done, 10 * HZ), 0UL);
+	KUNIT_EXPECT_EQ(test, bt->ret, 0);
+
+	/* the wait after the hook stays interruptible */
+	me->begin_adds_kernel_fence = mock_fence_interrupting(test);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(me->dmabuf, DMA_FROM_DEVICE),
+			-ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_BEGIN_CPU], 2);
 	mock_put_sync(me);
 }
 
@@ -165,6 +202,30 @@ static void vmap_of_io_memory(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, map.is_iomem);
 	KUNIT_EXPECT_PTR_EQ(test, (void __force *)map.vaddr_iomem, me->vaddr);
 	dma_buf_vunmap_unlocked(me->dmabuf, &map);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_VUNMAP], 1);
+	mock_put_sync(me);
+}
+
+/* Unmapping what was not mapped warns and leaves the real mapping alone. */
+static void vunmap_misuse_is_ignored(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct iosys_map map, other;
+	int misuse;
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap_unlocked(me->dmabuf, &map), 0);
+	misuse = mock_misuse_count();
+	iosys_map_set_vaddr(&other, me);
+	dma_buf_vunmap_unlocked(me->dmabuf, &other);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
+	KUNIT_EXPECT_EQ(test, me->dmabuf->vmapping_counter, 1U);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_VUNMAP], 0);
+
+	dma_buf_vunmap_unlocked(me->dmabuf, &map);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_VUNMAP], 1);
+	dma_buf_vunmap_unlocked(me->dmabuf, &map);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 2);
+	KUNIT_EXPECT_EQ(test, me->dmabuf->vmapping_counter, 0U);
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_VUNMAP], 1);
 	mock_put_sync(me);
 }
@@ -302,16 +363,45 @@ static void user_mmap_checks_bounds(struct kunit *test)
 	mock_put_sync(none);
 }
 
+/* Offsets past 4 GiB, in a buffer the mock describes but does not back. */
+static void user_mmap_over_4gib(struct kunit *test)
+{
+	const u64 size = 5ULL << 30;
+	struct mock_exporter *me = mock_prepare(test, 0);
+	unsigned long addr;
+
+	if (sizeof(unsigned long) < sizeof(u64))
+		kunit_skip(test, "offsets past 4 GiB need 64 bits");
+	me->size = size;
+	KUNIT_ASSERT_EQ(test, mock_export_now(me, O_RDWR), 0);
+
+	addr = kunit_vm_mmap(test, me->dmabuf->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     size - PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR_VALUE(addr));
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_MMAP], 1);
+	addr = kunit_vm_mmap(test, me->dmabuf->file, 0, 2 * PAGE_SIZE, PROT_READ, MAP_SHARED,
+			     size - PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, (long)addr, (long)-EINVAL);
+	addr = kunit_vm_mmap(test, me->dmabuf->file, 0, PAGE_SIZE, PROT_READ, MAP_SHARED, size);
+	KUNIT_EXPECT_EQ(test, (long)addr, (long)-EINVAL);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_MMAP], 1);
+	/* the mapping goes with the test's mm */
+	dma_buf_put(me->dmabuf);
+}
+
 static struct kunit_case cpu_access_cases[] = {
 	KUNIT_CASE_PARAM(begin_waits_for_conflicting_fences, fence_gen_params),
-	KUNIT_CASE(interrupted_begin_skips_the_exporter),
+	KUNIT_CASE(interrupted_wait_follows_the_exporter),
+	KUNIT_CASE(begin_waits_for_the_exporters_move),
 	KUNIT_CASE(exporter_errors_come_back_unchanged),
 	KUNIT_CASE(no_hooks_is_fine),
 	KUNIT_CASE(vmap_is_counted),
 	KUNIT_CASE(vmap_of_io_memory),
+	KUNIT_CASE(vunmap_misuse_is_ignored),
 	KUNIT_CASE(vmap_failures_clear_the_map),
 	KUNIT_CASE_PARAM(importer_mmap_checks_bounds_and_files, mmap_gen_params),
 	KUNIT_CASE(user_mmap_checks_bounds),
+	KUNIT_CASE(user_mmap_over_4gib),
 	{}
 };
 

@@ -80,60 +80,24 @@ static void bad_info_desc(const struct bad_info_case *c, char *desc)
 
 KUNIT_ARRAY_PARAM(bad_info, bad_info_cases, bad_info_desc);
 
-/*
- * A module the buffer can pin: built-in tests have no THIS_MODULE, so a live
- * stand-in with a reference count shows what export does to its owner.
- */
-#ifdef CONFIG_MODULE_UNLOAD
-static struct module fake_owner = { .name = "dma-buf-fake-owner" };
-
-static struct module *fake_owner_init(void)
-{
-	fake_owner.state = MODULE_STATE_LIVE;
-	atomic_set(&fake_owner.refcnt, 1);
-	return &fake_owner;
-}
-
-static int fake_owner_refs(void)
-{
-	return atomic_read(&fake_owner.refcnt) - 1;
-}
-
-static void fake_owner_going(bool going)
-{
-	fake_owner.state = going ? MODULE_STATE_GOING : MODULE_STATE_LIVE;
-}
-#else
-static struct module *fake_owner_init(void)
-{
-	return NULL;
-}
-
-static int fake_owner_refs(void)
-{
-	return 0;
-}
-
-static void fake_owner_going(bool going)
-{
-}
-#endif
-
 static void export_rejects_bad_info(struct kunit *test)
 {
 	const struct bad_info_case *c = test->param_value;
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *dmabuf;
 
-	info.owner = fake_owner_init();
+	info.owner = mock_owner();
 	info.ops = c->no_ops ? NULL : &c->ops;
 	info.priv = c->no_priv ? NULL : test;
 	info.size = PAGE_SIZE;
 
+	int misuse = mock_misuse_count();
+
 	/* each of these also warns: it is an exporter bug */
 	dmabuf = dma_buf_export(&info);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -EINVAL);
-	KUNIT_EXPECT_EQ(test, fake_owner_refs(), 0);
+	KUNIT_EXPECT_EQ(test, mock_owner_refs(), 0);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
 }
 
 static void export_keeps_what_it_is_given(struct kunit *test)
@@ -141,7 +105,7 @@ static void export_keeps_what_it_is_given(struct kunit *test)
 	struct mock_exporter *me = mock_export(test, 0);
 	struct dma_buf *dmabuf = me->dmabuf;
 
-	KUNIT_EXPECT_PTR_EQ(test, dmabuf->ops, (const struct dma_buf_ops *)&me->ops);
+	KUNIT_EXPECT_PTR_EQ(test, dmabuf->ops, me->ops);
 	KUNIT_EXPECT_EQ(test, dmabuf->size, (size_t)MOCK_SIZE);
 	KUNIT_EXPECT_STREQ(test, dmabuf->exp_name, "mock");
 	KUNIT_EXPECT_NOT_NULL(test, dmabuf->priv);
@@ -156,41 +120,37 @@ static void export_keeps_what_it_is_given(struct kunit *test)
 static void export_pins_owner_module(struct kunit *test)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct mock_exporter *me;
 	struct dma_buf *dmabuf;
 
 	if (!IS_ENABLED(CONFIG_MODULE_UNLOAD))
 		kunit_skip(test, "module references need CONFIG_MODULE_UNLOAD");
-	me = mock_export(test, 0);
-	info.owner = fake_owner_init();
-	info.ops = &me->ops;
+	info.owner = mock_owner();
 	info.size = PAGE_SIZE;
-	/* a link to no record: the mock's callbacks then do nothing */
-	info.priv = kzalloc(sizeof(void *), GFP_KERNEL);
+	info.priv = mock_orphan_priv(&info.ops);
 	KUNIT_ASSERT_NOT_NULL(test, info.priv);
 
 	dmabuf = dma_buf_export(&info);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
 	KUNIT_EXPECT_PTR_EQ(test, dmabuf->owner, info.owner);
-	KUNIT_EXPECT_EQ(test, fake_owner_refs(), 1);
+	KUNIT_EXPECT_EQ(test, mock_owner_refs(), 1);
 
 	dma_buf_put(dmabuf);		/* frees info.priv */
 	mock_flush_release();
-	KUNIT_EXPECT_EQ(test, fake_owner_refs(), 0);
+	KUNIT_EXPECT_EQ(test, mock_owner_refs(), 0);
 
 	/* a module on its way out cannot gain buffers */
-	fake_owner_going(true);
-	info.priv = kzalloc(sizeof(void *), GFP_KERNEL);
+	mock_owner_going(true);
+	info.priv = mock_orphan_priv(&info.ops);
 	KUNIT_ASSERT_NOT_NULL(test, info.priv);
 	dmabuf = dma_buf_export(&info);
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dmabuf), -ENOENT);
-	KUNIT_EXPECT_EQ(test, fake_owner_refs(), 0);
-	fake_owner_going(false);
+	KUNIT_EXPECT_EQ(test, mock_owner_refs(), 0);
+	mock_owner_going(false);
 	if (IS_ERR(dmabuf))
 		kfree(info.priv);	/* a failed export leaves priv to its owner */
 	else
 		dma_buf_put(dmabuf);
-	mock_put_sync(me);
+	mock_flush_release();
 }
 
 static void export_owns_or_borrows_resv(struct kunit *test)
@@ -344,6 +304,99 @@ static void inode_numbers_are_unique(struct kunit *test)
 	mock_put_sync(a);
 }
 
+struct file_flags_case {
+	const char *what;
+	int given, kept;
+};
+
+/* The file keeps the access mode and O_NONBLOCK, nothing else. */
+static const struct file_flags_case file_flags_cases[] = {
+	{ "read-write, close-on-exec", O_RDWR | O_CLOEXEC, O_RDWR },
+	{ "read-only, close-on-exec", O_RDONLY | O_CLOEXEC, O_RDONLY },
+	{ "write-only", O_WRONLY, O_WRONLY },
+	{ "non-blocking", O_RDWR | O_NONBLOCK | O_CLOEXEC, O_RDWR | O_NONBLOCK },
+	{ "open flags", O_RDWR | O_APPEND | O_SYNC | O_CREAT | O_TRUNC, O_RDWR },
+};
+
+static void file_flags_desc(const struct file_flags_case *c, char *desc)
+{
+	strscpy(desc, c->what, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(file_flags, file_flags_cases, file_flags_desc);
+
+static void file_keeps_access_mode_and_nonblock(struct kunit *test)
+{
+	const struct file_flags_case *c = test->param_value;
+	struct mock_exporter *me = mock_prepare(test, 0);
+
+	KUNIT_ASSERT_EQ(test, mock_export_now(me, c->given), 0);
+	KUNIT_EXPECT_EQ(test, me->dmabuf->file->f_flags, (unsigned int)c->kept);
+	mock_put_sync(me);
+}
+
+static void put_of_nothing_warns(struct kunit *test)
+{
+	int misuse = mock_misuse_count();
+
+	dma_buf_put(NULL);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 1);
+}
+
+/*
+ * Without a free fd the export's reference stays with the caller, and
+ * one put frees everything.
+ */
+static void fd_at_the_limit_leaves_the_reference(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct rlimit *nofile = &current->signal->rlim[RLIMIT_NOFILE];
+	unsigned long saved = nofile->rlim_cur;
+	int fd;
+
+	nofile->rlim_cur = 0;
+	fd = dma_buf_fd(me->dmabuf, O_CLOEXEC);
+	nofile->rlim_cur = saved;
+	KUNIT_EXPECT_EQ(test, fd, -EMFILE);
+	KUNIT_EXPECT_EQ(test, file_count(me->dmabuf->file), 1L);
+	mock_put_sync(me);
+}
+
+static bool listed(struct dma_buf *wanted)
+{
+	struct dma_buf *dmabuf;
+	bool found = false;
+
+	for (dmabuf = dma_buf_iter_begin(); dmabuf; dmabuf = dma_buf_iter_next(dmabuf))
+		found |= dmabuf == wanted;
+	return found;
+}
+
+/*
+ * The bug class of a name printed after the buffer was freed: whoever
+ * holds the dentry, as a readlink() of /proc/<pid>/fd does, keeps the
+ * buffer's memory, but not its place on the list.
+ */
+static void release_waits_for_the_dentry(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_buf *dmabuf = me->dmabuf;
+	struct dentry *dentry = dget(dmabuf->file->f_path.dentry);
+	char buf[64];
+
+	KUNIT_EXPECT_TRUE(test, listed(dmabuf));
+	dma_buf_put(dmabuf);
+	mock_flush_release();
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 0);
+	KUNIT_EXPECT_FALSE(test, listed(dmabuf));
+	KUNIT_EXPECT_STREQ(test, dentry->d_op->d_dname(dentry, buf, sizeof(buf)), "/dmabuf:");
+
+	dput(dentry);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 1);
+	mock_flush_release();
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 1);
+}
+
 #define ITER_BUFFERS 64
 
 struct iter_ctx {
@@ -429,28 +482,13 @@ static void iteration_can_stop_early(struct kunit *test)
 	mock_put_sync(me);
 }
 
-static char *bufinfo(struct kunit *test)
-{
-	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->size = 1 << 20;
-	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m->buf);
-	KUNIT_ASSERT_EQ(test, dma_buf_bufinfo_show(m, NULL), 0);
-	KUNIT_ASSERT_LT(test, m->count, m->size);
-	m->buf[m->count] = '\0';
-	return m->buf;
-}
-
 static void bufinfo_lists_buffers_and_devices(struct kunit *test)
 {
 	struct mock_exporter *me = mock_export(test, 0);
 	struct mock_importer imp = { };
 	struct dma_buf_attachment *attach;
-	char *text, *mine, *entry, *total, *gone, *devices;
+	char *text, *mine, *entry, *gone, *devices;
 	const char *header;
-	int scanned;
 	int objects;
 	size_t bytes;
 
@@ -461,7 +499,7 @@ static void bufinfo_lists_buffers_and_devices(struct kunit *test)
 			      file_inode(me->dmabuf->file)->i_ino, "<none>");
 	gone = mock_kasprintf(test, "\tmock\t%08lu\t", file_inode(me->dmabuf->file)->i_ino);
 
-	text = bufinfo(test);
+	text = mock_bufinfo(test);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(text, "\nDma-buf Objects:\n"));
 	header = "size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n";
 	KUNIT_EXPECT_NOT_NULL(test, strstr(text, header));
@@ -471,23 +509,48 @@ static void bufinfo_lists_buffers_and_devices(struct kunit *test)
 				 dev_name(attach->dev));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(entry, devices), "in:\n%s", text);
 
-	total = strstr(text, "\nTotal ");
-	while (total && strstr(total + 1, "\nTotal "))
-		total = strstr(total + 1, "\nTotal ");
-	KUNIT_ASSERT_NOT_NULL(test, total);
-	scanned = sscanf(total, "\nTotal %d objects, %zu bytes", &objects, &bytes);
-	KUNIT_ASSERT_EQ(test, scanned, 2);
+	mock_bufinfo_totals(test, &objects, &bytes);
 	KUNIT_EXPECT_GE(test, objects, 1);
 	KUNIT_EXPECT_GE(test, bytes, (size_t)MOCK_SIZE);
 
 	dma_buf_detach(me->dmabuf, attach);
-	entry = strstr(bufinfo(test), mine);
+	entry = strstr(mock_bufinfo(test), mine);
 	KUNIT_ASSERT_NOT_NULL(test, entry);
 	devices = "\tAttached Devices:\nTotal 0 devices attached\n";
 	KUNIT_EXPECT_NOT_NULL(test, strstr(entry, devices));
 
 	mock_put_sync(me);
-	KUNIT_EXPECT_NULL(test, strstr(bufinfo(test), gone));
+	KUNIT_EXPECT_NULL(test, strstr(mock_bufinfo(test), gone));
+}
+
+/* A size that does not fit 32 bits, described by the mock, never backed. */
+#define HUGE_SIZE (5ULL << 30)
+
+static void buffer_over_4gib(struct kunit *test)
+{
+	struct mock_exporter *me = mock_prepare(test, 0);
+	struct file *file;
+	char *line, *text;
+	size_t bytes;
+	int objects;
+
+	if (sizeof(size_t) < sizeof(u64))
+		kunit_skip(test, "size_t has 32 bits");
+	me->size = HUGE_SIZE;
+	KUNIT_ASSERT_EQ(test, mock_export_now(me, O_RDWR), 0);
+	file = me->dmabuf->file;
+
+	KUNIT_EXPECT_EQ(test, vfs_llseek(file, 0, SEEK_END), (loff_t)HUGE_SIZE);
+	KUNIT_EXPECT_EQ(test, i_size_read(file_inode(file)), (loff_t)HUGE_SIZE);
+
+	line = mock_kasprintf(test, "%08llu\t%08x\t%08x\t%08ld\tmock\t%08lu\t<none>\n",
+			      HUGE_SIZE, file->f_flags, (__force unsigned int)file->f_mode,
+			      1L, file_inode(file)->i_ino);
+	text = mock_bufinfo(test);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, line), "no line %s in:\n%s", line, text);
+	mock_bufinfo_totals(test, &objects, &bytes);
+	KUNIT_EXPECT_GE(test, bytes, (size_t)HUGE_SIZE);
+	mock_put_sync(me);
 }
 
 static struct kunit_case lifecycle_cases[] = {
@@ -496,7 +559,11 @@ static struct kunit_case lifecycle_cases[] = {
 	KUNIT_CASE(export_pins_owner_module),
 	KUNIT_CASE(export_owns_or_borrows_resv),
 	KUNIT_CASE(release_runs_once_after_last_put),
+	KUNIT_CASE_PARAM(file_keeps_access_mode_and_nonblock, file_flags_gen_params),
+	KUNIT_CASE(put_of_nothing_warns),
 	KUNIT_CASE(fd_get_put_round_trip),
+	KUNIT_CASE(fd_at_the_limit_leaves_the_reference),
+	KUNIT_CASE(release_waits_for_the_dentry),
 	KUNIT_CASE(get_rejects_bad_fds),
 	KUNIT_CASE(llseek_answers_start_and_size_only),
 	KUNIT_CASE(name_shows_in_dentry_path),
@@ -504,6 +571,7 @@ static struct kunit_case lifecycle_cases[] = {
 	KUNIT_CASE(iteration_sees_every_live_buffer_once),
 	KUNIT_CASE(iteration_can_stop_early),
 	KUNIT_CASE(bufinfo_lists_buffers_and_devices),
+	KUNIT_CASE(buffer_over_4gib),
 	{}
 };
 

@@ -9,19 +9,29 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 
+#include "../dma-buf-internal.h"
 #include "mock-exporter.h"
 
 /*
- * The buffer points at a link rather than at the record: when a test ends
- * with its buffer still alive (a failed assertion), the link is cut and the
- * late callbacks touch nothing the test owned.
+ * The buffer points at a link rather than at the record, and its ops live
+ * in the link too: the link is the exporter's side of the buffer, freed by
+ * release. The record belongs to the test. When a buffer outlives its test
+ * (a failed assertion, or a mapping torn down with the test's mm), the
+ * test's cleanup cuts the link and the late callbacks touch nothing the
+ * test owned. Whichever of release and cleanup comes first unhooks the
+ * other side, under mock_link_lock, as release may run from a workqueue.
  */
 struct mock_link {
 	struct mock_exporter *me;
+	struct dma_buf_ops ops;
 };
+
+static DEFINE_SPINLOCK(mock_link_lock);
 
 static struct mock_exporter *mock_of(struct dma_buf *dmabuf)
 {
@@ -41,8 +51,12 @@ static void mock_release(struct dma_buf *dmabuf)
 {
 	struct mock_link *link = dmabuf->priv;
 
-	if (link->me)
+	spin_lock(&mock_link_lock);
+	if (link->me) {
 		mock_record(link->me, dmabuf, MOCK_RELEASE);
+		link->me->link = NULL;
+	}
+	spin_unlock(&mock_link_lock);
 	kfree(link);
 }
 
@@ -121,6 +135,7 @@ static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 		mock_resv_add(attach->dmabuf->resv, me->map_adds_kernel_fence,
 			      DMA_RESV_USAGE_KERNEL);
 	me->last_map = sgt;
+	me->tables++;
 	return sgt;
 }
 
@@ -131,6 +146,7 @@ static void mock_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 
 	if (me) {
 		mock_record(me, attach->dmabuf, MOCK_UNMAP);
+		me->tables--;
 		me->last_unmap = sgt;
 		me->last_dir = dir;
 	}
@@ -146,6 +162,9 @@ static int mock_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
 		return -ENODEV;
 	mock_record(me, dmabuf, MOCK_BEGIN_CPU);
 	me->last_dir = dir;
+	if (me->begin_adds_kernel_fence)
+		mock_resv_add(dmabuf->resv, me->begin_adds_kernel_fence,
+			      DMA_RESV_USAGE_KERNEL);
 	return me->begin_err;
 }
 
@@ -167,6 +186,11 @@ static int mock_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	if (!me)
 		return -ENODEV;
 	mock_record(me, dmabuf, MOCK_MMAP);
+	/*
+	 * As real exporters do: a plain vma next to another of the same
+	 * file could be extended by the VFS without asking us.
+	 */
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	return me->mmap_err;
 }
 
@@ -197,10 +221,18 @@ static void mock_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 
 static void mock_cut_link(void *data)
 {
-	struct mock_link *link = data;
+	struct mock_exporter *me = data;
+	struct mock_link *unexported = NULL;
 
-	/* the buffer outlived its test: make its late callbacks harmless */
-	link->me = NULL;
+	/* if the buffer outlived its test, its late callbacks see no record */
+	spin_lock(&mock_link_lock);
+	if (me->link && !me->dmabuf)
+		unexported = me->link;
+	else if (me->link)
+		me->link->me = NULL;
+	me->link = NULL;
+	spin_unlock(&mock_link_lock);
+	kfree(unexported);
 }
 
 static void mock_free_pages(void *data)
@@ -218,23 +250,76 @@ static void mock_fini_resv(void *data)
 	dma_resv_fini(data);
 }
 
+/* The exporter's side of a new buffer, with the callbacks @flags ask for. */
+static struct mock_link *mock_link_new(unsigned long flags)
+{
+	struct mock_link *link = kzalloc(sizeof(*link), GFP_KERNEL);
+	struct dma_buf_ops *ops;
+
+	if (!link)
+		return NULL;
+	ops = &link->ops;
+	ops->release = mock_release;
+	ops->map_dma_buf = mock_map;
+	ops->unmap_dma_buf = mock_unmap;
+	if (!(flags & MOCK_NO_ATTACH)) {
+		ops->attach = mock_attach_cb;
+		ops->detach = mock_detach_cb;
+	}
+	if (!(flags & MOCK_NO_CPU_HOOKS)) {
+		ops->begin_cpu_access = mock_begin_cpu;
+		ops->end_cpu_access = mock_end_cpu;
+	}
+	if (!(flags & MOCK_NO_MMAP))
+		ops->mmap = mock_mmap;
+	if (!(flags & MOCK_NO_VMAP)) {
+		ops->vmap = mock_vmap;
+		ops->vunmap = mock_vunmap;
+	}
+	if (flags & MOCK_DYNAMIC) {
+		ops->pin = mock_pin;
+		ops->unpin = mock_unpin;
+	}
+	ops->cache_sgt_mapping = flags & MOCK_CACHE_SGT;
+	return link;
+}
+
 /**
- * mock_export - export a mock buffer of MOCK_SIZE bytes
+ * mock_orphan_priv - exporter data for a buffer exported by hand
+ * @ops: set to the mock's callbacks, which record nothing for this buffer.
+ *
+ * For tests that fill in &struct dma_buf_export_info themselves. The
+ * buffer's release frees the data; a failed export leaves it to the caller.
+ *
+ * Return: the data for &dma_buf_export_info.priv, or NULL.
+ */
+void *mock_orphan_priv(const struct dma_buf_ops **ops)
+{
+	struct mock_link *link = mock_link_new(0);
+
+	*ops = link ? &link->ops : NULL;
+	return link;
+}
+
+/**
+ * mock_prepare - the record of a mock buffer, not exported yet
  * @test: the running test.
  * @flags: &enum mock_flags.
  *
- * Return: the record of the new buffer, which holds one reference.
+ * Export it with mock_export_now(). Tests that sweep allocation failures
+ * use the two steps to fail only the allocations of the export itself.
+ *
+ * Return: the record.
  */
-struct mock_exporter *mock_export(struct kunit *test, unsigned long flags)
+struct mock_exporter *mock_prepare(struct kunit *test, unsigned long flags)
 {
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct mock_exporter *me;
-	struct mock_link *link;
 	int i;
 
 	me = kunit_kzalloc(test, sizeof(*me), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, me);
 	me->test = test;
+	me->size = MOCK_SIZE;
 	me->vmap_iomem = flags & MOCK_VMAP_IOMEM;
 	me->vaddr = kunit_kzalloc(test, MOCK_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, me->vaddr);
@@ -245,51 +330,131 @@ struct mock_exporter *mock_export(struct kunit *test, unsigned long flags)
 	}
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, mock_free_pages, me));
 
-	me->ops.release = mock_release;
-	me->ops.map_dma_buf = mock_map;
-	me->ops.unmap_dma_buf = mock_unmap;
-	if (!(flags & MOCK_NO_ATTACH)) {
-		me->ops.attach = mock_attach_cb;
-		me->ops.detach = mock_detach_cb;
-	}
-	if (!(flags & MOCK_NO_CPU_HOOKS)) {
-		me->ops.begin_cpu_access = mock_begin_cpu;
-		me->ops.end_cpu_access = mock_end_cpu;
-	}
-	if (!(flags & MOCK_NO_MMAP))
-		me->ops.mmap = mock_mmap;
-	if (!(flags & MOCK_NO_VMAP)) {
-		me->ops.vmap = mock_vmap;
-		me->ops.vunmap = mock_vunmap;
-	}
-	if (flags & MOCK_DYNAMIC) {
-		me->ops.pin = mock_pin;
-		me->ops.unpin = mock_unpin;
-	}
-	me->ops.cache_sgt_mapping = flags & MOCK_CACHE_SGT;
-
 	if (flags & MOCK_BORROWED_RESV) {
 		dma_resv_init(&me->resv);
 		KUNIT_ASSERT_EQ(test, 0,
 				kunit_add_action_or_reset(test, mock_fini_resv, &me->resv));
-		info.resv = &me->resv;
 	}
+	me->borrowed_resv = flags & MOCK_BORROWED_RESV;
 
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, link);
-	link->me = me;
-
-	info.ops = &me->ops;
-	info.size = MOCK_SIZE;
-	info.flags = O_RDWR;
-	info.priv = link;
-	info.exp_name = "mock";
-	me->dmabuf = dma_buf_export(&info);
-	if (IS_ERR(me->dmabuf))
-		kfree(link);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, me->dmabuf);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, mock_cut_link, link));
+	me->link = mock_link_new(flags);
+	KUNIT_ASSERT_NOT_NULL(test, me->link);
+	me->link->me = me;
+	me->ops = &me->link->ops;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, mock_cut_link, me));
 	return me;
+}
+
+/**
+ * mock_export_now - export a prepared mock buffer
+ * @me: the record from mock_prepare(); &mock_exporter.size may be changed
+ *	before, to describe a buffer larger than its backing.
+ * @file_flags: &dma_buf_export_info.flags.
+ *
+ * Return: 0 with &mock_exporter.dmabuf holding one reference, or the error
+ * of dma_buf_export(); the record can then be exported again.
+ */
+int mock_export_now(struct mock_exporter *me, int file_flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *dmabuf;
+
+	info.ops = me->ops;
+	info.size = me->size;
+	info.flags = file_flags;
+	info.priv = me->link;
+	info.exp_name = "mock";
+	info.owner = me->owner;
+	if (me->borrowed_resv)
+		info.resv = &me->resv;
+
+	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf))
+		return PTR_ERR(dmabuf);
+	me->dmabuf = dmabuf;
+	return 0;
+}
+
+/**
+ * mock_export - export a mock buffer of MOCK_SIZE bytes
+ * @test: the running test.
+ * @flags: &enum mock_flags.
+ *
+ * Return: the record of the new buffer, which holds one reference.
+ */
+struct mock_exporter *mock_export(struct kunit *test, unsigned long flags)
+{
+	struct mock_exporter *me = mock_prepare(test, flags);
+
+	KUNIT_ASSERT_EQ(test, mock_export_now(me, O_RDWR), 0);
+	return me;
+}
+
+/*
+ * A module the buffers can pin: built-in tests have no THIS_MODULE, so a
+ * live stand-in with a reference count shows what the core does to its
+ * owner. Without CONFIG_MODULE_UNLOAD there is no count to look at.
+ */
+#ifdef CONFIG_MODULE_UNLOAD
+static struct module mock_owner_module = { .name = "dma-buf-mock-owner" };
+
+/**
+ * mock_owner - the stand-in owner module, live and unreferenced
+ *
+ * Return: the module, or NULL without CONFIG_MODULE_UNLOAD.
+ */
+struct module *mock_owner(void)
+{
+	mock_owner_module.state = MODULE_STATE_LIVE;
+	atomic_set(&mock_owner_module.refcnt, 1);
+	return &mock_owner_module;
+}
+
+/**
+ * mock_owner_refs - references the core holds on mock_owner()
+ *
+ * Return: the count.
+ */
+int mock_owner_refs(void)
+{
+	return atomic_read(&mock_owner_module.refcnt) - 1;
+}
+
+/**
+ * mock_owner_going - let mock_owner() look like it is unloading
+ * @going: true while it should.
+ */
+void mock_owner_going(bool going)
+{
+	mock_owner_module.state = going ? MODULE_STATE_GOING : MODULE_STATE_LIVE;
+}
+#else
+struct module *mock_owner(void)
+{
+	return NULL;
+}
+
+int mock_owner_refs(void)
+{
+	return 0;
+}
+
+void mock_owner_going(bool going)
+{
+}
+#endif
+
+/**
+ * mock_misuse_count - API misuses the core has noticed so far
+ *
+ * Tests that misuse the API on purpose check that this grew, which shows
+ * the core's warning fired.
+ *
+ * Return: the count.
+ */
+int mock_misuse_count(void)
+{
+	return atomic_read(&dma_buf_misuse_count);
 }
 
 /**
@@ -338,6 +503,27 @@ static void mock_move_notify(struct dma_buf_attachment *attach)
 }
 
 /**
+ * mock_attach_dev - attach a mock importer's device, which may fail
+ * @me: the buffer.
+ * @dev: the device.
+ * @imp: the importer's record; &mock_importer.attach is set.
+ * @dynamic: attach with move_notify.
+ * @p2p: ask for peer-to-peer.
+ *
+ * Return: the attachment or the ERR_PTR of the attach call.
+ */
+struct dma_buf_attachment *mock_attach_dev(struct mock_exporter *me, struct device *dev,
+					   struct mock_importer *imp, bool dynamic, bool p2p)
+{
+	imp->ops.move_notify = mock_move_notify;
+	imp->ops.allow_peer2peer = p2p;
+	imp->attach = dynamic ?
+		dma_buf_dynamic_attach(me->dmabuf, dev, &imp->ops, imp) :
+		dma_buf_attach(me->dmabuf, dev);
+	return imp->attach;
+}
+
+/**
  * mock_attach - attach a mock importer to a mock buffer
  * @test: the running test.
  * @me: the buffer.
@@ -357,12 +543,7 @@ struct dma_buf_attachment *mock_attach(struct kunit *test, struct mock_exporter 
 	dev = mock_device(test, mock_kasprintf(test, "mock-%s-%d",
 					       dynamic ? "dynamic" : "static",
 					       atomic_inc_return(&serial)));
-
-	imp->ops.move_notify = mock_move_notify;
-	imp->ops.allow_peer2peer = p2p;
-	imp->attach = dynamic ?
-		dma_buf_dynamic_attach(me->dmabuf, dev, &imp->ops, imp) :
-		dma_buf_attach(me->dmabuf, dev);
+	mock_attach_dev(me, dev, imp, dynamic, p2p);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, imp->attach);
 	return imp->attach;
 }
@@ -451,6 +632,93 @@ void mock_resv_add(struct dma_resv *resv, struct dma_fence *fence,
 		dma_resv_add_fence(resv, fence, usage);
 	if (!locked)
 		dma_resv_unlock(resv);
+}
+
+/**
+ * mock_bufinfo - the text of debugfs bufinfo now
+ * @test: the running test.
+ *
+ * Return: the text, freed when the test ends.
+ */
+char *mock_bufinfo(struct kunit *test)
+{
+	struct seq_file *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->size = 1 << 20;
+	m->buf = kunit_kzalloc(test, m->size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m->buf);
+	KUNIT_ASSERT_EQ(test, dma_buf_bufinfo_show(m, NULL), 0);
+	KUNIT_ASSERT_LT(test, m->count, m->size);
+	m->buf[m->count] = '\0';
+	return m->buf;
+}
+
+/**
+ * mock_bufinfo_totals - the totals line of bufinfo
+ * @test: the running test.
+ * @objects: set to the number of buffers.
+ * @bytes: set to their size in bytes.
+ */
+void mock_bufinfo_totals(struct kunit *test, int *objects, size_t *bytes)
+{
+	char *text = mock_bufinfo(test);
+	char *total = strstr(text, "\nTotal "), *next;
+	int scanned;
+
+	/* the last "Total" line: the others count devices */
+	while (total && (next = strstr(total + 1, "\nTotal ")))
+		total = next;
+	KUNIT_ASSERT_NOT_NULL(test, total);
+	scanned = sscanf(total, "\nTotal %d objects, %zu bytes", objects, bytes);
+	KUNIT_ASSERT_EQ(test, scanned, 2);
+}
+
+/**
+ * mock_user_page - user memory for ioctl arguments
+ * @test: the running test, whose mm KUnit sets up.
+ *
+ * Return: a readable and writable page.
+ */
+void __user *mock_user_page(struct kunit *test)
+{
+	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+					   MAP_ANONYMOUS | MAP_PRIVATE, 0);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "kunit_vm_mmap: %ld", (long)addr);
+	return (void __user *)addr;
+}
+
+/**
+ * mock_ioctl - an ioctl on a buffer's file, as userspace makes it
+ * @dmabuf: the buffer.
+ * @cmd: the ioctl.
+ * @arg: its argument, in user memory.
+ *
+ * Return: what the ioctl returns.
+ */
+long mock_ioctl(struct dma_buf *dmabuf, unsigned int cmd, void __user *arg)
+{
+	return dmabuf->file->f_op->unlocked_ioctl(dmabuf->file, cmd, (unsigned long)arg);
+}
+
+/**
+ * mock_resv_fences - the fences in a reservation object, of any usage
+ * @resv: the reservation object.
+ *
+ * Return: how many there are.
+ */
+int mock_resv_fences(struct dma_resv *resv)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	int n = 0;
+
+	dma_resv_lock(resv, NULL);
+	dma_resv_for_each_fence(&cursor, resv, DMA_RESV_USAGE_BOOKKEEP, f)
+		n++;
+	dma_resv_unlock(resv);
+	return n;
 }
 
 /**

@@ -34,15 +34,20 @@ enum mock_flags {
 	MOCK_BORROWED_RESV = BIT(7),	/* lends its own reservation object */
 };
 
+struct mock_link;
+
 /*
- * The record of one mock buffer. Allocated with kunit_kzalloc(), so it
- * outlives the buffer as long as the test releases the buffer before it
- * ends (mock_put_sync()).
+ * The record of one mock buffer, allocated with kunit_kzalloc(). A buffer
+ * released after its test ended no longer reaches it (see mock-exporter.c).
  */
 struct mock_exporter {
 	struct kunit *test;
 	struct dma_buf *dmabuf;
-	struct dma_buf_ops ops;
+	const struct dma_buf_ops *ops;	/* valid while the buffer lives */
+	struct mock_link *link;		/* NULL once released or cut */
+	size_t size;			/* what the export describes */
+	struct module *owner;
+	bool borrowed_resv;
 	struct dma_resv resv;
 	struct page *pages[MOCK_PAGES];
 	void *vaddr;
@@ -53,16 +58,28 @@ struct mock_exporter {
 	enum dma_data_direction last_dir;
 	struct sg_table *last_map;	/* table the exporter handed out */
 	struct sg_table *last_unmap;	/* table it was given back */
+	int tables;			/* handed out and not given back */
 	struct dma_buf_attachment *last_attach;
 
 	/* errors to return; map_null makes map_dma_buf return NULL */
 	int attach_err, pin_err, map_err, begin_err, end_err, mmap_err, vmap_err;
 	bool map_null;
-	/* a fence that map_dma_buf adds as DMA_RESV_USAGE_KERNEL, e.g. a move */
+	/*
+	 * Fences that map_dma_buf and begin_cpu_access add as
+	 * DMA_RESV_USAGE_KERNEL, as an exporter moving the buffer does.
+	 */
 	struct dma_fence *map_adds_kernel_fence;
+	struct dma_fence *begin_adds_kernel_fence;
 };
 
 struct mock_exporter *mock_export(struct kunit *test, unsigned long flags);
+struct mock_exporter *mock_prepare(struct kunit *test, unsigned long flags);
+int mock_export_now(struct mock_exporter *me, int file_flags);
+int mock_misuse_count(void);
+struct module *mock_owner(void);
+int mock_owner_refs(void);
+void mock_owner_going(bool going);
+void *mock_orphan_priv(const struct dma_buf_ops **ops);
 void mock_put_sync(struct mock_exporter *me);
 void mock_flush_release(void);
 
@@ -75,6 +92,8 @@ struct mock_importer {
 };
 
 struct device *mock_device(struct kunit *test, const char *name);
+struct dma_buf_attachment *mock_attach_dev(struct mock_exporter *me, struct device *dev,
+					   struct mock_importer *imp, bool dynamic, bool p2p);
 struct dma_buf_attachment *mock_attach(struct kunit *test, struct mock_exporter *me,
 				       struct mock_importer *imp, bool dynamic,
 				       bool p2p);
@@ -84,6 +103,12 @@ struct dma_fence *mock_fence(struct kunit *test);
 struct dma_fence *mock_fence_interrupting(struct kunit *test);
 void mock_resv_add(struct dma_resv *resv, struct dma_fence *fence,
 		   enum dma_resv_usage usage);
+int mock_resv_fences(struct dma_resv *resv);
+
+char *mock_bufinfo(struct kunit *test);
+void __user *mock_user_page(struct kunit *test);
+long mock_ioctl(struct dma_buf *dmabuf, unsigned int cmd, void __user *arg);
+void mock_bufinfo_totals(struct kunit *test, int *objects, size_t *bytes);
 
 __printf(2, 3) char *mock_kasprintf(struct kunit *test, const char *fmt, ...);
 

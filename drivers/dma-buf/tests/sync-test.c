@@ -5,6 +5,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/dma-fence-array.h>
 #include <linux/dma-fence-unwrap.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -141,30 +142,15 @@ static void buffer_outlives_its_fds_while_poll_is_pending(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 1);
 }
 
-/* User memory for ioctl arguments, in an mm KUnit attaches to the test. */
-static void __user *user_page(struct kunit *test)
-{
-	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-					   MAP_ANONYMOUS | MAP_PRIVATE, 0);
-
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr), "kunit_vm_mmap: %ld", (long)addr);
-	return (void __user *)addr;
-}
-
-static long dma_buf_ioctl_user(struct dma_buf *dmabuf, unsigned int cmd, void __user *arg)
-{
-	return dmabuf->file->f_op->unlocked_ioctl(dmabuf->file, cmd, (unsigned long)arg);
-}
-
 #if IS_ENABLED(CONFIG_SYNC_FILE)
 static struct dma_fence *export_fence(struct kunit *test, struct dma_buf *dmabuf, u32 flags)
 {
-	struct dma_buf_export_sync_file __user *uarg = user_page(test);
+	struct dma_buf_export_sync_file __user *uarg = mock_user_page(test);
 	struct dma_buf_export_sync_file arg = { .flags = flags, .fd = -1 };
 	struct dma_fence *fence;
 
 	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &arg, sizeof(arg)), 0);
-	KUNIT_ASSERT_EQ(test, dma_buf_ioctl_user(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, uarg), 0);
+	KUNIT_ASSERT_EQ(test, mock_ioctl(dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, uarg), 0);
 	KUNIT_ASSERT_EQ(test, copy_from_user(&arg, uarg, sizeof(arg)), 0);
 	KUNIT_ASSERT_GE(test, arg.fd, 0);
 	rcu_read_lock();
@@ -243,11 +229,11 @@ static bool resv_has(struct dma_resv *resv, struct dma_fence *fence,
 
 static long import(struct kunit *test, struct dma_buf *dmabuf, u32 flags, int fd)
 {
-	struct dma_buf_import_sync_file __user *uarg = user_page(test);
+	struct dma_buf_import_sync_file __user *uarg = mock_user_page(test);
 	struct dma_buf_import_sync_file arg = { .flags = flags, .fd = fd };
 
 	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &arg, sizeof(arg)), 0);
-	return dma_buf_ioctl_user(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, uarg);
+	return mock_ioctl(dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, uarg);
 }
 
 static void import_adds_every_fence(struct kunit *test)
@@ -280,10 +266,40 @@ static void import_adds_every_fence(struct kunit *test)
 	mock_put_sync(me);
 }
 
+/*
+ * A container with nothing inside: dma_fence_array_init() refuses to make
+ * one, so it is put together by hand.
+ */
+static struct dma_fence *empty_container(struct kunit *test)
+{
+	struct dma_fence_array *array = dma_fence_array_alloc(0);
+
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	spin_lock_init(&array->lock);
+	dma_fence_init(&array->base, &dma_fence_array_ops, &array->lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_fence_signal(&array->base);
+	return &array->base;
+}
+
+static void import_of_an_empty_container_adds_nothing(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_fence *empty = empty_container(test);
+	int fd = sync_file_fd(test, empty);
+
+	KUNIT_EXPECT_EQ(test, fences_in(empty), 0);
+	dma_fence_put(empty);		/* the sync_file holds it now */
+	KUNIT_EXPECT_EQ(test, import(test, me->dmabuf, DMA_BUF_SYNC_WRITE, fd), 0);
+	close_fd(fd);
+	KUNIT_EXPECT_EQ(test, mock_resv_fences(me->dmabuf->resv), 0);
+	mock_put_sync(me);
+}
+
 static void sync_file_ioctls_reject_bad_arguments(struct kunit *test)
 {
 	struct mock_exporter *me = mock_export(test, 0);
-	struct dma_buf_export_sync_file __user *uexp = user_page(test);
+	struct dma_buf_export_sync_file __user *uexp = mock_user_page(test);
 	struct dma_buf_export_sync_file exp = { .fd = -1 };
 	static const u32 bad_flags[] = { 0, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ, 1u << 31, 8 };
 	int i, fd;
@@ -292,7 +308,7 @@ static void sync_file_ioctls_reject_bad_arguments(struct kunit *test)
 	for (i = 0; i < ARRAY_SIZE(bad_flags); i++) {
 		exp.flags = bad_flags[i];
 		KUNIT_ASSERT_EQ(test, copy_to_user(uexp, &exp, sizeof(exp)), 0);
-		ret = dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, uexp);
+		ret = mock_ioctl(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, uexp);
 		KUNIT_EXPECT_EQ(test, ret, -EINVAL);
 		KUNIT_EXPECT_EQ(test, import(test, me->dmabuf, bad_flags[i], -1), -EINVAL);
 	}
@@ -307,10 +323,10 @@ static void sync_file_ioctls_reject_bad_arguments(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, import(test, me->dmabuf, DMA_BUF_SYNC_READ, fd), -EINVAL);
 	close_fd(fd);
 
-	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
-						 NULL), -EFAULT);
-	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
-						 NULL), -EFAULT);
+	KUNIT_EXPECT_EQ(test, mock_ioctl(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, NULL),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, mock_ioctl(me->dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, NULL),
+			-EFAULT);
 	mock_put_sync(me);
 }
 
@@ -325,15 +341,15 @@ static void sync_file_ioctls_follow_config(struct kunit *test)
 	struct mock_exporter *me = mock_export(test, 0);
 	struct dma_buf_export_sync_file exp = { .flags = 0, .fd = -1 };
 	struct dma_buf_import_sync_file imp = { .flags = 0, .fd = -1 };
-	void __user *uarg = user_page(test);
+	void __user *uarg = mock_user_page(test);
 	long expected = IS_ENABLED(CONFIG_SYNC_FILE) ? -EINVAL : -ENOTTY;
 
 	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &exp, sizeof(exp)), 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
-						 uarg), expected);
+	KUNIT_EXPECT_EQ(test, mock_ioctl(me->dmabuf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, uarg),
+			expected);
 	KUNIT_ASSERT_EQ(test, copy_to_user(uarg, &imp, sizeof(imp)), 0);
-	KUNIT_EXPECT_EQ(test, dma_buf_ioctl_user(me->dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
-						 uarg), expected);
+	KUNIT_EXPECT_EQ(test, mock_ioctl(me->dmabuf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, uarg),
+			expected);
 	mock_put_sync(me);
 }
 
@@ -345,6 +361,7 @@ static struct kunit_case sync_cases[] = {
 #if IS_ENABLED(CONFIG_SYNC_FILE)
 	KUNIT_CASE(export_snapshots_the_right_fences),
 	KUNIT_CASE(import_adds_every_fence),
+	KUNIT_CASE(import_of_an_empty_container_adds_nothing),
 	KUNIT_CASE(sync_file_ioctls_reject_bad_arguments),
 #endif
 	KUNIT_CASE(sync_file_ioctls_follow_config),
