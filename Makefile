@@ -14,8 +14,8 @@ H := harness
 OUT ?= $(CURDIR)/out
 export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT
 
-# the sync suite without CONFIG_SYNC_FILE, when KUNIT_FILTER let kunit.sh run it
-NOSYNC = $$([ -f $(OUT)/kunit-nosync.log ] && echo --kunit kunit-nosync=$(OUT)/kunit-nosync.log)
+# the two KUnit configurations of harness/kunit.sh
+KUNIT_LOGS = --kunit kunit=$(OUT)/kunit.log --kunit kunit-min=$(OUT)/kunit-min.log
 
 .PHONY: help setup kunit vmtest lint check run compat docs patch clean
 
@@ -35,7 +35,7 @@ setup:
 
 kunit:
 	@$(H)/kunit.sh
-	@$(H)/report.py --kunit $(OUT)/kunit.log $(NOSYNC)
+	@$(H)/report.py $(KUNIT_LOGS)
 
 vmtest:
 	@$(H)/guest.sh test
@@ -46,14 +46,14 @@ lint:
 	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap || { cat $(OUT)/lint.log; exit 1; }
 
 check:
-	@rm -f $(OUT)/kunit.log $(OUT)/kunit-nosync.log $(OUT)/guest.log $(OUT)/lint.ktap $(OUT)/compat.ktap
+	@rm -f $(OUT)/kunit*.log $(OUT)/guest.log $(OUT)/lint.ktap $(OUT)/compat.ktap
 	@$(H)/lint.sh
 	@$(H)/kunit.sh
 	@$(H)/guest.sh test
 	@$(H)/compat.sh quick
 	@cat $(OUT)/lint.log $(OUT)/compat.log
 	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap --ktap compat=$(OUT)/compat.ktap \
-		--kunit $(OUT)/kunit.log $(NOSYNC) \
+		$(KUNIT_LOGS) \
 		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
 
 compat:

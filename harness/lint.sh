@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Lint our kernel files: checkpatch --strict, kernel-doc -Wall, sparse and a W=1
-# build of drivers/dma-buf. Prints one KTAP result per tool to $OUT/lint.ktap;
-# findings go to $OUT/lint.log.
+# build of drivers/dma-buf, and the exported symbols against stock 6.12. Prints
+# one KTAP result per check to $OUT/lint.ktap; findings go to $OUT/lint.log.
 source "$(dirname "$0")/lib.sh"
 
 ensure_packages $BASE_PACKAGES sparse
@@ -26,7 +26,7 @@ result() { # result NAME FINDINGS-FILE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "TAP version 13" > "$OUT/lint.ktap"
-echo "1..4" >> "$OUT/lint.ktap"
+echo "1..5" >> "$OUT/lint.ktap"
 
 mapfile -t userspace < <(cd "$REPO" && { overlay_files; git ls-files harness; } |
 	grep -E '^(tools|harness)/.*\.[ch]$')
@@ -37,6 +37,13 @@ result checkpatch "$tmp/checkpatch"
 
 (cd "$TREE" && scripts/kernel-doc -none -Wall "${ours[@]}" 2>&1 || true) > "$tmp/kdoc"
 result kernel-doc "$tmp/kdoc"
+
+# Modules see exactly stock's exports, in stock's namespace: what we add for
+# the core's own use (buffer iteration) or for tests (_IF_KUNIT) stays inside.
+exports() { grep -ho 'EXPORT_SYMBOL[A-Z_]*([a-z0-9_]*[^)]*)' "$@" | grep -v _IF_KUNIT | sort; }
+diff <(exports "$(pristine_tree)/drivers/dma-buf/dma-buf.c") \
+	<(cd "$REPO" && exports drivers/dma-buf/dma-buf-*.c) > "$tmp/exports" || true
+result exports "$tmp/exports"
 
 # sparse and W=1: rebuild only when our files or the config changed
 guest_config "$B" "$HARNESS/guest.config" "$HARNESS/lint.config"

@@ -50,8 +50,11 @@ lockdep asserts it.
 Behaviour follows 6.12 for userspace and drivers, with two additions from
 newer kernels: static importers of a pinnable buffer get it pinned for
 the life of their mapping and wait for its kernel fences before using
-it, and buffers can be walked with dma_buf_iter_begin()/_next().
-cache_sgt_mapping keeps its 6.12 meaning." \
+it, and built-in code can walk the buffers with dma_buf_iter_begin()/
+_next() (not exported to modules). cache_sgt_mapping keeps its 6.12
+meaning. API misuse by drivers warns once per call site; with
+DMABUF_DEBUG the core also records the tables it hands out, so that it
+can refuse a foreign one and undo mappings left at detach time." \
 	-- keep drivers/dma-buf/dma-buf-export.c keep drivers/dma-buf/dma-buf-file.c \
 	keep drivers/dma-buf/dma-buf-attach.c keep drivers/dma-buf/dma-buf-cpu.c \
 	keep drivers/dma-buf/dma-buf-sync.c keep drivers/dma-buf/dma-buf-debugfs.c \
@@ -70,16 +73,26 @@ with mock static and dynamic importers and mock fences:
   dma-buf-cpu-access  begin/end CPU access, SYNC ioctl, mmap, vmap
   dma-buf-sync        poll readiness and callbacks, sync_file export
                       and import
+  dma-buf-faults      every allocation of every entry point failed in
+                      turn through failslab and fail_nth
+
+Tests that misuse the API on purpose assert that the core noticed,
+through the count dma_buf_misuse() keeps.
 
 DMABUF_KUNIT_TEST selects DMA_SHARED_BUFFER, which has no prompt, so
 the suites run with:
 
-  tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf/tests" \
+  tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf/tests
+
+The kunitconfig turns every option of the core on, with KASAN and fault
+injection; running it again with DMABUF_DEBUG, DMABUF_MOVE_NOTIFY,
+DMABUF_SYSFS_STATS and SYNC_FILE off covers the other side." \
 	-- keep drivers/dma-buf/Kconfig keep drivers/dma-buf/Makefile \
 	keep drivers/dma-buf/tests/.kunitconfig keep drivers/dma-buf/tests/Makefile \
 	keep drivers/dma-buf/tests/mock-exporter.h keep drivers/dma-buf/tests/mock-exporter.c \
 	keep drivers/dma-buf/tests/lifecycle-test.c keep drivers/dma-buf/tests/attach-test.c \
-	keep drivers/dma-buf/tests/cpu-access-test.c keep drivers/dma-buf/tests/sync-test.c
+	keep drivers/dma-buf/tests/cpu-access-test.c keep drivers/dma-buf/tests/sync-test.c \
+	keep drivers/dma-buf/tests/faults-test.c
 
 patch "selftests: dmabuf: test the dma-buf ABI through real exporters" "\
 Userspace tests of the dma-buf file ABI, using the system dma-heap and
