@@ -2,28 +2,142 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Count the results of a harness run and find kernel reports in its logs.
 
-Reads KTAP (kselftest and KUnit, nested or flat) from the KUnit log, the guest
+Reads KTAP (kselftest and KUnit, nested or flat) from the KUnit logs, the guest
 serial log, and result files of lint and compat checks. Every leaf result is
 one test; a skip counts as neither passed nor failed and is listed with its
-reason. A kernel WARNING, BUG, Oops, KASAN/UBSAN or lockdep report, a crash, a
-timeout, a test program that ended without all its results, or one that did
-not run at all each count as one failure. The last line printed is
-'N passed, N failed'; the exit status is 1 if anything failed.
+reason. A kernel WARNING, BUG, Oops, KASAN/UBSAN/KCSAN, lockdep, kmemleak or
+DMA-API report, a crash, a timeout, a test program that ended without all its
+results, or one that did not run at all each count as one failure.
+
+The KUnit and guest results are held against the committed inventory of
+every case (harness/inventory.txt): a case missing from the run, a case the
+inventory does not know, and a skip the inventory does not expect, with its
+reason, each fail the run. --write-inventory rewrites the inventory from the
+logs given instead.
+
+In KUnit logs only, a WARNING is accepted when it comes from one of the
+project's source files and from a function listed in
+harness/expected-warnings: the API misuse the KUnit suites provoke on purpose.
+
+The last line printed is 'N passed, N failed'; the exit status is 1 if
+anything failed.
 """
 import argparse
+import fnmatch
+import os
 import re
 import sys
 
+# --- KTAP -------------------------------------------------------------------
+
 RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)\b\s*(?:- )?(.*?)\s*$')
 PLAN = re.compile(r'^(\s*)1\.\.(\d+)\s*$')
+VERSION = re.compile(r'^(\s*)K?TAP version \d+')
+SUBTEST = re.compile(r'^(\s*)# Subtest: (.*?)\s*$')
 DIRECTIVE = re.compile(r'\s*#\s*(SKIP|TODO|XFAIL)\b:?\s*(.*)$', re.I)
 TIMESTAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
-REPORT = re.compile(r'WARNING:|BUG:|Oops|KASAN:|UBSAN:|Kernel panic|general protection fault'
-                    r'|rcu: INFO:|RCU stall|INFO: task .* blocked|refcount_t:|list_(add|del) corruption'
-                    r'|DEBUG_LOCKS_WARN_ON|possible (circular|recursive) locking|inconsistent lock state')
-# KUnit suites may provoke the core's own API-misuse warnings on purpose.
-KUNIT_EXPECTED_WARN = re.compile(r'WARNING: CPU: \d+ PID: \d+ at drivers/dma-buf/dma-buf-[a-z]+\.c:\d+')
-END_TRACE = re.compile(r'---\[ end trace')
+
+# --- kernel reports -----------------------------------------------------------
+
+# Report headers distinct enough to be looked for anywhere in any line, also
+# in a KTAP result or diagnostic line the console interleaved them into.
+MARKER = re.compile('|'.join([
+    r'-{12}\[ cut here \]-{12}',
+    r'WARNING: CPU: \d+ PID: \d+ at ',
+    r'BUG: (?:KASAN|KFENCE|KCSAN|KMSAN): ',
+    r'BUG: (?:sleeping function called from invalid context|scheduling while atomic'
+    r'|scheduling in a non-blocking section|assuming (?:atomic|non migratable) context'
+    r'|unable to handle|kernel NULL pointer dereference|soft lockup|workqueue lockup'
+    r'|spinlock |rwlock |using smp_processor_id\(\) in preemptible|Bad page|Bad rss-counter'
+    r'|looking up invalid subclass|key \S+ has not been registered|MAX_\w+ too low)',
+    r'\[ BUG: Invalid wait context \]',
+    r'(?:WARNING|BUG): (?:possible circular locking dependency|possible recursive locking'
+    r'|bad unlock balance|inconsistent lock state|possible irq lock inversion'
+    r'|\S+-safe -> \S+-unsafe lock order|suspicious RCU usage|held lock freed'
+    r'|lock held when returning to user space|Nested lock was not taken|bad contention'
+    r'|chain_key collision|\S+/\d+ still has locks held)',
+    r'INFO: trying to register non-static key',
+    r'INFO: task .* blocked for more than \d+ seconds',
+    r'rcu: INFO: ',
+    r'kernel BUG at \S+:\d+',
+    r'Oops: .*\[#\d+\]',
+    r'Kernel panic - not syncing',
+    r'UBSAN: [\w-]+ in \S+:\d+',
+    r'DEBUG_LOCKS_WARN_ON\(',
+    r'refcount_t: (?:underflow|overflow|saturated|addition on 0|decrement hit 0)',
+    r'list_(?:add|del) corruption',
+    r'unreferenced object 0x[0-9a-f]+ \(size \d+\)',
+    r'kmemleak: \d+ new suspected memory leaks',
+    r'DMA-API: (?:\S+ \S+: |exceeded \d+ overlapping|debugging out of memory)',
+    r'^BUG \S+ \((?:Not tainted|Tainted: [^)]*)\): ',
+    r'Watchdog detected hard LOCKUP',
+]))
+# Words that mark a kernel report in a kernel line, but could just as well be
+# part of a test's description or diagnostic: looked for anywhere in lines
+# that are not KTAP, and in KTAP lines only after an interleaved timestamp.
+GENERIC = re.compile(r'WARNING:|BUG:|Oops|KASAN:|UBSAN:|KCSAN:|KFENCE:|Kernel panic'
+                     r'|general protection fault|RCU stall|DMA-API: .*device driver')
+KTAP_LINE = re.compile(r'^\s*(?:#|(?:not )?ok\b|K?TAP version|1\.\.\d)')
+INTERLEAVED = re.compile(r'\[\s*\d+\.\d{6}\]\s?(.*)')
+CUT_HERE = re.compile(r'-{12}\[ cut here \]-{12}')
+WARNING = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (?:(\S+):(\d+) )?(\S+)')
+SYMBOL = re.compile(r'([A-Za-z_]\w*)(?:\.[\w.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+')
+# The lines of a WARNING's own report (x86 and UML forms): only these are
+# passed over after an accepted WARNING. Anything else ends the trace.
+TRACE = re.compile(r'''^\s*(?:
+      Modules\ linked\ in:.*
+    | CPU:\ \d+\ (?:UID:\ \d+\ )?PID:\ \d+\ Comm:.*
+    | Tainted:\ (?:\[\w\]=\w+(?:,\ )?)+
+    | Hardware\ name:.*
+    | Workqueue:\ .*
+    | Stack:
+    | (?:[0-9a-f]{8,16}\ ?)+
+    | Call\ Trace:
+    | \[<[0-9a-f]+>\]\ (?:\?\ )?(?:[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+(?:\ \[\w+\])?|0x[0-9a-f]+)
+    | (?:\?\ )?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+(?:\ \[\w+\])?
+    | </?(?:TASK|IRQ|NMI|SOFTIRQ|EOI)>
+    | (?:RIP|EIP):\ [0-9a-f]{4}:\S+
+    | Code:\ [0-9a-f<>()\ ]+
+    | (?:[A-Za-z][A-Za-z0-9]{1,5}:\ *[0-9a-f]{4,}(?:\([0-9a-f]{4}\))?(?::[0-9a-f]+)?\ *)+
+    | irq\ event\ stamp:\ \d+
+    | (?:hard|soft)irqs\ last\ +(?:en|dis)abled\ at\ \(\d+\):\ \[<[0-9a-f]+>\]\ \S+
+    | ---\[\ end\ trace\ [0-9a-f]+\ \]---
+    )\s*$''', re.X)
+# A WARN() message sits between 'cut here' and the trace; a few lines at most.
+WARN_MESSAGE_LINES = 5
+# Functions of the WARN machinery itself, never the one that warned.
+WARN_MACHINERY = {'show_stack', 'dump_stack', 'dump_stack_lvl', 'dump_stack_print_info',
+                  '__warn', 'warn_slowpath_fmt', 'report_bug', 'handle_bug', 'exc_invalid_op',
+                  'asm_exc_invalid_op', '_printk', 'printk', 'um_set_signals'}
+# Reports closer together than this many lines count once.
+SAME_REPORT_LINES = 10
+# Annotations that can come before a function's name in its definition.
+ATTRIBUTES = {'__attribute__', '__printf', '__scanf', '__must_hold', '__acquires',
+              '__releases', '__alloc_size', '__section', '__aligned'}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+INVENTORY_HEADER = """\
+# The inventory of every KUnit and kselftest case the harness runs, read by
+# harness/report.py --inventory. A case missing from a run, a case not listed
+# here, a skip not listed here (or skipped for another reason), and a listed
+# skip that passed all fail the run.
+#
+# One case per line, columns separated by two or more spaces:
+#   KIND   SOURCE  PATH  EXPECTATION
+# KIND is kunit (SOURCE is the configuration: --kunit SOURCE=LOG) or guest
+# (SOURCE is the test program in the guest). PATH is the case's name joined to
+# those of its parents by dots: suite.test[.parameter] for KUnit, the TAP name
+# (fixture.variant.test) for kselftests. EXPECTATION is pass, or
+# "skip: REASON" with the reason the test prints.
+#
+# After adding, removing or renaming tests, regenerate it from the logs of a
+# full make check and review the diff:
+#   harness/report.py --kunit kunit=out/kunit.log --kunit kunit-min=out/kunit-min.log \
+#       --guest out/guest.log --write-inventory harness/inventory.txt
+# Entries of configurations and programs the run did not cover are kept; the
+# others are replaced by what ran. Comments other than this header are not kept.
+"""
 
 
 class Tally:
@@ -40,13 +154,55 @@ def clean(line):
     return TIMESTAMP.sub('', line.rstrip('\r\n'))
 
 
+def norm(text):
+    return ' '.join(text.split())
+
+
+def read_lines(path):
+    with open(path, errors='replace') as f:
+        return f.read().splitlines()
+
+
+# --- KTAP parsing ---------------------------------------------------------------
+
+def fold(pending, subtests, indent, name=None):
+    """Move the results nested deeper than indent up to indent.
+
+    Each nested block's results get the block's name prefixed: name, from the
+    result line that closes the block, for the outermost block; otherwise (a
+    block that never closed, its kernel crashed) that of its '# Subtest:'.
+    """
+    levels = sorted({k for k in pending if k > indent} | {k for k in subtests if k > indent},
+                    reverse=True)
+    for i, level in enumerate(levels):
+        outer = levels[i + 1] if i + 1 < len(levels) else indent
+        block = name if name is not None and outer == indent else subtests.get(level, '?')
+        pending.setdefault(outer, []).extend(
+            ([block] + path, status, reason) for path, status, reason in pending.pop(level, []))
+        subtests.pop(level, None)
+
+
 def parse_ktap(lines, where, tally):
-    """Count the leaf results of one KTAP stream; check every plan is met."""
-    plans = {}          # indent -> [planned, seen]
-    prev_indent = None
+    """Return the leaf results of one KTAP stream as (path, status, reason).
+
+    path is the list of names from the outermost block to the leaf; status is
+    pass, fail, skip, xfail or todo. A plan that is not met and a parent that
+    failed without a failed child are counted as failures into tally.
+    """
+    plans = {}            # indent -> [planned, seen]
+    subtests = {}         # indent -> name from the '# Subtest:' of the open block
+    pending = {}          # indent -> results waiting for the name of their block
     children_failed = {}  # indent -> a deeper result failed since the last result here
+    root = None
     for raw in lines:
         line = clean(raw)
+        m = VERSION.match(line) or PLAN.match(line)
+        if m and root is None:
+            root = len(m.group(1))
+        m = SUBTEST.match(line)
+        if m:
+            subtests[len(m.group(1))] = norm(m.group(2))
+            continue
         m = PLAN.match(line)
         if m:
             plans[len(m.group(1))] = [int(m.group(2)), 0]
@@ -54,11 +210,13 @@ def parse_ktap(lines, where, tally):
         m = RESULT.match(line)
         if not m:
             continue
-        indent, status, desc = len(m.group(1)), m.group(2), m.group(4)
+        indent, ok, desc = len(m.group(1)), m.group(2) == 'ok', m.group(4)
+        if root is None:
+            root = indent
         directive = DIRECTIVE.search(desc)
-        name = DIRECTIVE.sub('', desc).strip() or f'#{m.group(3)}'
+        name = norm(DIRECTIVE.sub('', desc)) or f'#{m.group(3)}'
         label = f'{where}: {name}'
-        is_parent = prev_indent is not None and prev_indent > indent
+        is_parent = any(k > indent for k in pending)
         deeper_failed = any(v for k, v in children_failed.items() if k > indent)
         if is_parent:
             # close the nested plans and report results they are missing
@@ -66,86 +224,219 @@ def parse_ktap(lines, where, tally):
                 planned, seen = plans.pop(k)
                 if seen < planned:
                     tally.fail(f'{label}: {planned - seen} of {planned} results missing')
-            if status == 'not ok' and not deeper_failed and not directive:
+            if not ok and not deeper_failed and not directive:
                 tally.fail(f'{label}: failed')
-        elif directive and directive.group(1).upper() == 'SKIP':
-            tally.skipped.append(f'{label}: {directive.group(2) or "no reason given"}')
-        elif status == 'ok':
-            tally.passed += 1
+            fold(pending, subtests, indent, name)
         else:
-            tally.fail(f'{label}: failed')
+            if directive and directive.group(1).upper() == 'SKIP':
+                status = 'skip'
+            elif not ok:
+                status = 'fail'
+            elif directive:
+                status = directive.group(1).lower()
+            else:
+                status = 'pass'
+            reason = norm(directive.group(2)) if directive else ''
+            pending.setdefault(indent, []).append(([name], status, reason))
         for k in [k for k in children_failed if k > indent]:
             del children_failed[k]
-        if status == 'not ok' and not is_parent:
+        if not ok and not is_parent:
             children_failed[indent] = True
         if indent in plans:
             plans[indent][1] += 1
-        prev_indent = indent
     for k, (planned, seen) in plans.items():
         if seen < planned:
             tally.fail(f'{where}: {planned - seen} of {planned} results missing')
+    root = root or 0
+    fold(pending, subtests, root)
+    return [('.'.join(path), status, reason) for path, status, reason in pending.get(root, [])]
 
 
-def scan_kernel_log(lines, where, tally, kunit=False):
-    """One failure per kernel report (a report and its trace count once)."""
-    skipping = False
-    last = -100
+def count(results, where, tally):
+    """Count results the way they come, without an inventory."""
+    for path, status, reason in results:
+        if status == 'skip':
+            tally.skipped.append(f'{where}: {path}: {reason or "no reason given"}')
+        elif status == 'fail':
+            tally.fail(f'{where}: {path}: failed')
+        else:
+            tally.passed += 1
+
+
+# --- kernel reports ------------------------------------------------------------
+
+def is_report(line):
+    if MARKER.search(line):
+        return True
+    if not KTAP_LINE.match(line):
+        return bool(GENERIC.search(line))
+    # a KTAP line: only what the kernel interleaved into it, after its timestamp
+    return any(GENERIC.search(m.group(1)) for m in INTERLEAVED.finditer(line))
+
+
+def enclosing_function(path, lineno):
+    """The function whose body holds line lineno of a kernel-style C file."""
+    try:
+        lines = read_lines(path)
+    except OSError:
+        return None
+    for i in range(min(lineno, len(lines)) - 1, -1, -1):
+        if lines[i].startswith('}'):
+            return None
+        if not lines[i].startswith('{'):
+            continue
+        header = []
+        for text in reversed(lines[:i]):
+            if (not text.strip() or text.startswith(('#', '}')) or
+                    text.rstrip().endswith((';', '*/', '{', '}'))):
+                break
+            header.insert(0, text)
+        for m in re.finditer(r'([A-Za-z_]\w*)\s*\(', ' '.join(header)):
+            if m.group(1) not in ATTRIBUTES:
+                return m.group(1)
+        return None
+    return None
+
+
+def warning_functions(lines, i, source_root):
+    """Names of the function that warned in the WARNING at lines[i].
+
+    None if the file the WARNING names is not one of the project's. Else
+    both the function it names (for a static helper inlined into its caller,
+    that caller) and the function whose body holds the file and line it names
+    (a function that ends by warning may tail-call the WARN machinery, and
+    then its caller is the one named). Without a function on the WARNING line,
+    the first one of its trace that is not the WARN machinery's.
+    """
+    m = WARNING.search(clean(lines[i]))
+    path, lineno, symbol = m.group(1), m.group(2), m.group(3)
+    names = set()
+    if path:
+        full = os.path.normpath(os.path.join(source_root, path))
+        if path.startswith('/') or '..' in path.split('/') or not os.path.isfile(full):
+            return None
+        found = enclosing_function(full, int(lineno))
+        if found:
+            names.add(found)
+    s = SYMBOL.match(symbol)
+    if s:
+        names.add(s.group(1))
+        return names
+    for raw in lines[i + 1:i + 60]:
+        line = clean(raw).strip()
+        if not TRACE.match(line):
+            break
+        r = re.match(r'(?:RIP|EIP): [0-9a-f]{4}:' + SYMBOL.pattern, line)
+        s = r or re.search(r'(?:^|\] )(?!\? )' + SYMBOL.pattern, line)
+        if s and s.group(1) not in WARN_MACHINERY:
+            names.add(s.group(1))
+            break
+    return names
+
+
+def kernel_reports(lines, expected=frozenset(), source_root=REPO):
+    """Indices of the lines of lines that start a kernel report.
+
+    expected: names of functions whose WARNINGs are expected (KUnit only).
+    Such a WARNING, the 'cut here' line before it, its message and the lines
+    of its trace are passed over; any other line is looked at as usual, so a
+    report inside an accepted trace is still found.
+    """
+    found = []
+    cut = None        # index of a 'cut here' not yet known to belong to an accepted WARNING
+    trace = False     # inside the trace of an accepted WARNING
+    message = 0       # lines of an accepted WARNING's message still allowed
     for i, raw in enumerate(lines):
         line = clean(raw)
-        if skipping:
-            skipping = not END_TRACE.search(line)
+        marked = bool(MARKER.search(line))
+        if trace and not is_report(line):
+            if TRACE.match(line):
+                message = 0
+                continue
+            if message and not KTAP_LINE.match(line):
+                message -= 1
+                continue
+        trace = False
+        if cut is not None and (marked or i - cut > WARN_MESSAGE_LINES):
+            # the report that follows 'cut here' speaks for itself
+            if not marked:
+                found.append(cut)
+            cut = None
+        if CUT_HERE.search(line):
+            cut = i
             continue
-        if kunit and KUNIT_EXPECTED_WARN.search(line):
-            skipping = True
-            continue
-        stripped = line.lstrip()
-        if stripped.startswith(('#', 'ok ', 'not ok ')):
-            continue
-        if REPORT.search(line):
-            if i - last > 40:
-                tally.fail(f'{where}: kernel report: {line.strip()}')
-            last = i
+        if WARNING.search(line) and expected:
+            names = warning_functions(lines, i, source_root)
+            if names and names & expected:
+                trace, message, cut = True, WARN_MESSAGE_LINES, None
+                continue
+        if is_report(line):
+            found.append(i)
+    if cut is not None:
+        found.append(cut)
+    return sorted(found)
 
 
-def guest(path, expected_path, tally):
+def scan_kernel_log(lines, where, tally, expected=frozenset(), source_root=REPO):
+    """One failure per kernel report (a report and its trace count once)."""
+    last = -SAME_REPORT_LINES - 1
+    for i in kernel_reports(lines, expected, source_root):
+        if i - last > SAME_REPORT_LINES:
+            tally.fail(f'{where}: kernel report: {clean(lines[i]).strip()}')
+        last = i
+
+
+def read_expected_warnings(path):
+    names = set()
+    for n, raw in enumerate(read_lines(path), 1):
+        text = raw.split('#', 1)[0].strip()
+        if not text:
+            continue
+        if not re.fullmatch(r'[A-Za-z_]\w*', text):
+            raise ValueError(f'{path}:{n}: not a function name: {text}')
+        names.add(text)
+    return frozenset(names)
+
+
+# --- the guest -----------------------------------------------------------------
+
+def guest(path, expected_path, tally, observed):
     try:
-        lines = open(path, errors='replace').read().splitlines()
+        lines = read_lines(path)
     except OSError:
         tally.fail(f'guest: no log at {path}')
         return
     expected = []
     if expected_path:
         expected = [t for t in open(expected_path).read().split() if t]
-    sections, current, ran = {}, None, set()
+    current, ran, body = None, set(), []
     for raw in lines:
         line = clean(raw)
         m = re.match(r'^### BEGIN (\S+)', line)
         if m:
-            current = m.group(1)
-            sections[current] = []
+            current, body = m.group(1), []
             ran.add(current)
             continue
         m = re.match(r'^### END (\S+) rc=(\d+)', line)
         if m and current == m.group(1):
             t = Tally()
-            parse_ktap(sections[current], current, t)
-            if not t.failed and not t.passed and not t.skipped:
+            results = parse_ktap(body, current, t)
+            observed[('guest', current)] = results
+            if not t.failed and not results:
                 t.fail(f'{current}: printed no results')
             rc = int(m.group(2))
             if rc == 124 or rc == 143:
                 t.fail(f'{current}: timed out')
-            elif rc and not t.failed:
+            elif rc and not t.failed and not any(r[1] == 'fail' for r in results):
                 t.fail(f'{current}: exit code {rc} without a failed test')
-            tally.passed += t.passed
             tally.failed += t.failed
-            tally.skipped += t.skipped
-            sections[current] = None
             current = None
             continue
         if current:
-            sections[current].append(line)
+            body.append(line)
     if current:
         tally.fail(f'{current}: never finished (crash or timeout)')
+        observed[('guest', current)] = parse_ktap(body, current, tally)
     for t in expected:
         if t not in ran:
             tally.fail(f'{t}: did not run')
@@ -153,42 +444,205 @@ def guest(path, expected_path, tally):
         tally.fail('guest: did not reach the end of the test list')
     if any('### HARNESS TIMEOUT' in l for l in lines):
         tally.fail('guest: timed out')
+    # expected warnings are a KUnit matter: none is accepted here
     scan_kernel_log(lines, 'guest', tally)
 
 
-def main():
+# --- the inventory -------------------------------------------------------------
+
+def expectation(status, reason):
+    if status in ('pass', 'fail'):
+        return 'pass'
+    return f'{status}: {reason}' if reason else status
+
+
+def read_inventory(path):
+    """{(kind, source): {path: expectation}} from an inventory file."""
+    inventory = {}
+    for n, raw in enumerate(read_lines(path), 1):
+        line = raw.strip()
+        if not line or line.startswith('#'):
+            continue
+        fields = re.split(r'\s{2,}', line, maxsplit=3)
+        if (len(fields) != 4 or fields[0] not in ('kunit', 'guest') or
+                not re.fullmatch(r'(pass|(skip|xfail|todo)(: .*)?)', fields[3])):
+            raise ValueError(f'{path}:{n}: expected "kunit|guest  SOURCE  PATH  '
+                             f'pass|skip: REASON", got: {line}')
+        cases = inventory.setdefault((fields[0], fields[1]), {})
+        if fields[2] in cases:
+            raise ValueError(f'{path}:{n}: {fields[1]} {fields[2]} is listed twice')
+        cases[fields[2]] = fields[3]
+    return inventory
+
+
+class Selection:
+    """Which inventory entries a run was meant to run."""
+
+    def __init__(self, kunit, guest, kunit_filter='', tests=''):
+        self.kinds = {k for k, given in (('kunit', kunit), ('guest', guest)) if given}
+        self.kunit_filter = kunit_filter
+        self.tests = {t for t in tests.replace(',', ' ').split() if t}
+
+    def __call__(self, key, path):
+        kind, source = key
+        if kind not in self.kinds:
+            return False
+        if kind == 'guest':
+            return not self.tests or source in self.tests
+        if not self.kunit_filter:
+            return True
+        # kunit.py's filter_glob: SUITE_GLOB[.TEST_GLOB]
+        suite_glob, _, test_glob = self.kunit_filter.partition('.')
+        suite, _, rest = path.partition('.')
+        test = rest.split('.', 1)[0]
+        return (fnmatch.fnmatchcase(suite, suite_glob) and
+                (not test_glob or fnmatch.fnmatchcase(test, test_glob)))
+
+
+def check_inventory(inventory, observed, selected, tally):
+    seen = {}
+    for key, results in observed.items():
+        listed = inventory.get(key, {})
+        paths = seen.setdefault(key, set())
+        for path, status, reason in results:
+            label = f'{key[1]}: {path}'
+            got = expectation(status, reason)
+            want = listed.get(path)
+            if path in paths:
+                tally.fail(f'{label}: reported twice (a case needs a name of its own)')
+                continue
+            paths.add(path)
+            if status == 'fail':
+                tally.fail(f'{label}: failed' + ('' if want else ' (and is not in the inventory)'))
+            elif want is None:
+                tally.fail(f'{label}: not in the inventory ({got}); '
+                           f'add it with --write-inventory')
+            elif got != want:
+                tally.fail(f'{label}: {got}, but the inventory expects {want}')
+            elif status == 'skip':
+                tally.skipped.append(f'{label}: {reason or "no reason given"}')
+            else:
+                tally.passed += 1
+    for key, listed in inventory.items():
+        wanted = [p for p in listed if selected(key, p)]
+        if not wanted:
+            continue
+        if not seen.get(key):
+            tally.fail(f'{key[1]}: none of its {len(wanted)} cases in the inventory ran')
+            continue
+        for path in wanted:
+            if path not in seen[key]:
+                tally.fail(f'{key[1]}: {path}: in the inventory but missing from the run')
+
+
+def write_inventory(path, old, observed, selected):
+    """Write old with the entries this run covered replaced by what it saw."""
+    new = {}
+    for key in list(old) + [k for k in observed if k not in old]:
+        ran = {}
+        for p, status, reason in observed.get(key, []):
+            ran.setdefault(p, expectation(status, reason))
+        entries, placed = [], False
+        for p, want in old.get(key, {}).items():
+            if selected(key, p) or p in ran:
+                if not placed:
+                    entries += ran.items()
+                    placed = True
+            else:
+                entries.append((p, want))
+        if not placed:
+            entries += ran.items()
+        if entries:
+            new[key] = entries
+    width = max([len(source) for _, source in new] + [1])
+    with open(path, 'w') as f:
+        f.write(INVENTORY_HEADER)
+        for kind in ('kunit', 'guest'):
+            for key in [k for k in new if k[0] == kind]:
+                f.write('\n')
+                for p, want in new[key]:
+                    f.write(f'{kind}  {key[1]:<{width}}  {p:<64}  {want}'.rstrip() + '\n')
+    return sum(len(v) for v in new.values())
+
+
+# --- main ----------------------------------------------------------------------
+
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kunit', action='append', default=[],
-                    help='[NAME=]FILE: raw output of one kunit.py run')
+                    help='NAME=FILE: raw output of one kunit.py run (NAME defaults to kunit)')
     ap.add_argument('--guest', help='serial log of the guest')
     ap.add_argument('--guest-tests', help='file listing the test programs of the guest')
     ap.add_argument('--ktap', action='append', default=[],
                     help='NAME=FILE: plain KTAP results of another check (lint, compat)')
-    args = ap.parse_args()
+    ap.add_argument('--inventory', metavar='FILE', default=os.path.join(HERE, 'inventory.txt'),
+                    help='every KUnit and guest case and its expected result '
+                         '(default: %(default)s)')
+    ap.add_argument('--write-inventory', metavar='FILE',
+                    help='rewrite FILE from the KUnit and guest logs given, instead of '
+                         'checking them against --inventory')
+    ap.add_argument('--expected-warnings', metavar='FILE',
+                    default=os.path.join(HERE, 'expected-warnings'),
+                    help='functions whose WARNINGs the KUnit suites provoke on purpose '
+                         '(default: %(default)s)')
+    ap.add_argument('--source-root', default=REPO, metavar='DIR',
+                    help='where the files named by WARNINGs are (default: the checkout)')
+    ap.add_argument('--kunit-filter', default='', metavar='GLOB',
+                    help='the KUnit filter of the run (KUNIT_FILTER): only matching '
+                         'inventory cases are expected')
+    ap.add_argument('--tests', default='', metavar='LIST',
+                    help='the guest programs the run picked (TESTS): only their '
+                         'inventory cases are expected')
+    args = ap.parse_args(argv)
     tally = Tally()
+    observed = {}
+
+    # the committed lists are read whenever there are KUnit or guest results
+    expected, inventory = frozenset(), {}
+    if args.kunit or args.guest:
+        try:
+            expected = read_expected_warnings(args.expected_warnings)
+            if args.write_inventory:
+                if os.path.exists(args.write_inventory):
+                    inventory = read_inventory(args.write_inventory)
+            else:
+                inventory = read_inventory(args.inventory)
+        except (OSError, ValueError) as e:
+            tally.fail(f'inventory or expected warnings: {e}')
+            inventory = None
 
     for spec in args.kunit:
         name, _, path = spec.rpartition('=')
         name = name or 'kunit'
         try:
-            lines = open(path, errors='replace').read().splitlines()
+            lines = read_lines(path)
         except OSError:
             lines = []
-        before = (tally.passed, len(tally.failed), len(tally.skipped))
-        parse_ktap(lines, name, tally)
-        if (tally.passed, len(tally.failed), len(tally.skipped)) == before:
+        results = parse_ktap(lines, name, tally)
+        observed[('kunit', name)] = results
+        if not results:
             tally.fail(f'{name}: no results (build failure or crash; see {path})')
-        scan_kernel_log(lines, name, tally, kunit=True)
+        scan_kernel_log(lines, name, tally, expected, args.source_root)
     if args.guest:
-        guest(args.guest, args.guest_tests, tally)
+        guest(args.guest, args.guest_tests, tally, observed)
     for spec in args.ktap:
         name, _, path = spec.partition('=')
         try:
-            lines = open(path, errors='replace').read().splitlines()
+            lines = read_lines(path)
         except OSError:
             tally.fail(f'{name}: no results at {path}')
             continue
-        parse_ktap(lines, name, tally)
+        count(parse_ktap(lines, name, tally), name, tally)
+
+    selected = Selection(args.kunit, args.guest, args.kunit_filter, args.tests)
+    if args.write_inventory and inventory is not None:
+        n = write_inventory(args.write_inventory, inventory, observed, selected)
+        print(f'wrote {n} cases to {args.write_inventory}')
+    if args.write_inventory or inventory is None:
+        for key, results in observed.items():
+            count(results, key[1], tally)
+    else:
+        check_inventory(inventory, observed, selected, tally)
 
     for s in tally.skipped:
         print(f'skipped: {s}')
