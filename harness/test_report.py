@@ -1,0 +1,486 @@
+# SPDX-License-Identifier: GPL-2.0-only
+"""Unit tests of harness/report.py, on small synthetic logs. From the checkout:
+
+    python3 -m unittest harness/test_report.py     (or python3 harness/test_report.py)
+"""
+import contextlib
+import io
+import os
+import sys
+import tempfile
+import textwrap
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import report  # noqa: E402
+
+# A KUnit run in the shape kunit.py --raw_output=all prints on UML: two
+# suites, one parameterised test, one skip.
+KUNIT = """\
+[21:50:03] Configuring KUnit Kernel ...
+Linux version 6.12.117 (root@vm) #1
+KTAP version 1
+1..2
+    KTAP version 1
+    # Subtest: dma-buf-demo
+    # module: dma_buf_kunit
+    1..2
+        KTAP version 1
+        # Subtest: export_rejects_bad_info
+        ok 1 no ops
+        ok 2 no priv, no ops
+    # export_rejects_bad_info: pass:2 fail:0 skip:0 total:2
+    ok 1 export_rejects_bad_info
+@@WARN@@
+    ok 2 detach_ignores_bad_arguments
+# dma-buf-demo: pass:2 fail:0 skip:0 total:2
+ok 1 dma-buf-demo
+    KTAP version 1
+    # Subtest: dma-buf-other
+    1..1
+    ok 1 needs_config # SKIP needs CONFIG_FOO
+ok 2 dma-buf-other
+reboot: System halted
+"""
+
+KUNIT_CASES = [
+    'dma-buf-demo.export_rejects_bad_info.no ops',
+    'dma-buf-demo.export_rejects_bad_info.no priv, no ops',
+    'dma-buf-demo.detach_ignores_bad_arguments',
+    'dma-buf-other.needs_config',
+]
+
+# The source the WARNINGs below point into, in kernel style.
+SOURCE = """\
+// SPDX-License-Identifier: GPL-2.0-only
+#include "dma-buf-internal.h"
+
+/**
+ * dma_buf_detach - a kernel-doc comment
+ */
+void dma_buf_detach(struct dma_buf *dmabuf,
+		    struct dma_buf_attachment *attach)
+{
+	if (WARN_ON_ONCE(!dmabuf || !attach))
+		return;
+}
+
+static __printf(2, 3) int
+dma_buf_helper(struct dma_buf *dmabuf, const char *fmt, ...)
+{
+	WARN_ON(!dmabuf);
+	return 0;
+}
+"""
+DETACH_LINE = 10
+HELPER_LINE = 17
+
+
+def warning(func, line=DETACH_LINE, path='drivers/dma-buf/dma-buf-demo.c', pid=68):
+    """A WARNING and its trace as the UML kernel of kunit.py prints them."""
+    return textwrap.dedent(f"""\
+        ------------[ cut here ]------------
+        WARNING: CPU: 0 PID: {pid} at {path}:{line} {func}+0x80/0x200
+        Modules linked in:
+        CPU: 0 UID: 0 PID: {pid} Comm: kunit_try_catch Tainted: G        W        N 6.12.117 #1
+        Tainted: [W]=WARN, [N]=TEST
+        Stack:
+         60749ba0 c109bd50 00000001 601034b8
+         00000000 604ef53d 600205b0 60383f90
+        Call Trace:
+         [<600205b0>] ? show_stack+0x0/0xc0
+         [<603d66a9>] ? dump_stack_lvl+0x9f/0xbe
+         [<603afc42>] ? warn_slowpath_fmt+0x90/0x9d
+         [<6034cde0>] ? detach_ignores_bad_arguments+0x80/0x200
+         [<6001f3e2>] ? new_thread_handler+0x82/0xc0
+        irq event stamp: 149
+        hardirqs last  enabled at (159): [<000000006009f9b6>] __up_console_sem+0xc6/0xe0
+        hardirqs last disabled at (168): [<000000006009f97c>] __up_console_sem+0x8c/0xe0
+        softirqs last  enabled at (0): [<0000000060036efb>] copy_process+0xc8b/0x2fb0
+        softirqs last disabled at (0): [<0000000000000000>] 0x0
+        ---[ end trace 0000000000000000 ]---""")
+
+
+GUEST = """\
+Linux version 6.12.117 (root@vm) #1 SMP
+### BEGIN abi
+TAP version 13
+1..2
+# Starting 2 tests from 1 test cases.
+#  RUN           global.ioctl_numbers ...
+#            OK  global.ioctl_numbers
+ok 1 global.ioctl_numbers
+#  RUN           global.flag_values ...
+#            OK  global.flag_values
+ok 2 global.flag_values
+# PASSED: 2 / 2 tests passed.
+# Totals: pass:2 fail:0 xfail:0 xpass:0 skip:0 error:0
+### END abi rc=0
+### BEGIN sync
+TAP version 13
+1..2
+ok 1 vgem.poll_without_fences_is_ready
+ok 2 swsync.bad_arguments # SKIP no sw_sync
+### END sync rc=0
+### ALL DONE
+"""
+
+INVENTORY = """\
+# a comment
+kunit  kunit  dma-buf-demo.export_rejects_bad_info.no ops  pass
+kunit  kunit  dma-buf-demo.export_rejects_bad_info.no priv, no ops  pass
+kunit  kunit  dma-buf-demo.detach_ignores_bad_arguments  pass
+kunit  kunit  dma-buf-other.needs_config   skip: needs CONFIG_FOO
+
+guest  abi   global.ioctl_numbers  pass
+guest  abi   global.flag_values    pass
+guest  sync  vgem.poll_without_fences_is_ready  pass
+guest  sync  swsync.bad_arguments  skip: no sw_sync
+"""
+
+
+class ReportTest(unittest.TestCase):
+    def setUp(self):
+        # in memory where there is such a place: a busy disk makes this slow
+        memory = '/dev/shm' if os.path.isdir('/dev/shm') else None
+        self.tmp = tempfile.TemporaryDirectory(dir=memory)
+        self.dir = self.tmp.name
+        os.makedirs(os.path.join(self.dir, 'src/drivers/dma-buf'))
+        self.write('src/drivers/dma-buf/dma-buf-demo.c', SOURCE)
+        self.write('expected-warnings', '# comment\ndma_buf_detach\ndma_buf_export  # why\n')
+        self.write('inventory', INVENTORY)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, 'w') as f:
+            f.write(text)
+        return path
+
+    def run_report(self, kunit=None, guest=None, args=()):
+        """Run report.main; return (exit status, lines printed)."""
+        argv = ['--source-root', os.path.join(self.dir, 'src'),
+                '--expected-warnings', os.path.join(self.dir, 'expected-warnings'),
+                '--inventory', os.path.join(self.dir, 'inventory')]
+        if kunit is not None:
+            argv += ['--kunit', 'kunit=' + self.write('kunit.log', kunit)]
+        if guest is not None:
+            argv += ['--guest', self.write('guest.log', guest)]
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            rc = report.main(argv + list(args))
+        return rc, out.getvalue().splitlines()
+
+    def assertPasses(self, result, passed):
+        rc, lines = result
+        self.assertEqual(lines[-1], f'{passed} passed, 0 failed', '\n'.join(lines))
+        self.assertEqual(rc, 0)
+
+    def assertFails(self, result, *texts):
+        rc, lines = result
+        self.assertEqual(rc, 1, '\n'.join(lines))
+        failures = [line for line in lines if line.startswith('FAILED: ')]
+        self.assertEqual(lines[-1].split(', ')[1], f'{len(failures)} failed')
+        for text in texts:
+            self.assertTrue(any(text in line for line in failures),
+                            f'no failure mentions {text!r}:\n' + '\n'.join(lines))
+
+    def kunit(self, block=''):
+        return KUNIT.replace('@@WARN@@\n', block + '\n' if block else '')
+
+    # --- the baseline ----------------------------------------------------------
+
+    def test_clean_runs_pass_and_list_expected_skips(self):
+        rc, lines = self.run_report(self.kunit(), GUEST)
+        self.assertPasses((rc, lines), 6)
+        self.assertIn('skipped: kunit: dma-buf-other.needs_config: needs CONFIG_FOO', lines)
+        self.assertIn('skipped: sync: swsync.bad_arguments: no sw_sync', lines)
+
+    def test_paths_name_suite_test_and_parameter(self):
+        results = report.parse_ktap(self.kunit().splitlines(), 'kunit', report.Tally())
+        self.assertEqual([r[0] for r in results], KUNIT_CASES)
+
+    def test_crashed_block_is_named_from_its_subtest_line(self):
+        crashed = self.kunit().split('    ok 1 export_rejects_bad_info')[0]
+        tally = report.Tally()
+        results = report.parse_ktap(crashed.splitlines(), 'kunit', tally)
+        self.assertEqual([r[0] for r in results], KUNIT_CASES[:2])
+        self.assertTrue(tally.failed)   # the plans are not met
+
+    # --- kernel reports ----------------------------------------------------------
+
+    def test_report_interleaved_into_an_ok_line_is_caught(self):
+        log = self.kunit().replace('    ok 2 detach_ignores_bad_arguments',
+                                   '    ok 2 detach_ignores_bad_argumentsBUG: KASAN: '
+                                   'slab-use-after-free in dma_buf_put+0x1/0x2')
+        self.assertFails(self.run_report(log), 'BUG: KASAN: slab-use-after-free')
+
+    def test_report_interleaved_into_diagnostics_is_caught(self):
+        for line in ['# abi: ------------[ cut here ]------------',
+                     '#  RUN   global.flag_valuesWARNING: CPU: 1 PID: 80 at mm/slub.c:1 f+0x1/0x2',
+                     'not ok 9 x[   12.345678] BUG: workqueue lockup - pool cpus=0',
+                     '# diag[   12.345678] WARNING: something new in the kernel']:
+            with self.subTest(line=line):
+                guest = GUEST.replace('ok 1 global.ioctl_numbers',
+                                      'ok 1 global.ioctl_numbers\n' + line)
+                self.assertFails(self.run_report(guest=guest), line.split('] ')[-1][:12])
+
+    def test_report_words_in_a_test_description_are_not_reports(self):
+        log = self.kunit().replace('# SKIP needs CONFIG_FOO',
+                                   '# SKIP WARNING: BUG: Oops: KASAN: are only words here')
+        log = log.replace('# dma-buf-demo: pass:2', '# warns: WARNING: and BUG: on misuse\n'
+                          '# dma-buf-demo: pass:2')
+        self.write('inventory', INVENTORY.replace(
+            'skip: needs CONFIG_FOO', 'skip: WARNING: BUG: Oops: KASAN: are only words here'))
+        self.assertPasses(self.run_report(log), 3)
+
+    def test_every_kind_of_report_is_caught(self):
+        for line in ['INFO: trying to register non-static key.',
+                     'WARNING: possible recursive locking detected',
+                     'WARNING: possible circular locking dependency detected',
+                     'WARNING: bad unlock balance detected!',
+                     'WARNING: suspicious RCU usage',
+                     'WARNING: held lock freed!',
+                     'WARNING: lock held when returning to user space!',
+                     'WARNING: possible irq lock inversion dependency detected',
+                     'WARNING: inconsistent lock state',
+                     'BUG: sleeping function called from invalid context at mm/slub.c:1',
+                     'BUG: scheduling while atomic: kworker/0:1/45/0x00000002',
+                     'unreferenced object 0xffff888003a1b200 (size 64):',
+                     'kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)',
+                     'DMA-API: vgem vgem: device driver frees DMA memory with wrong function',
+                     'UBSAN: array-index-out-of-bounds in drivers/dma-buf/dma-buf-demo.c:3:9',
+                     'BUG: KCSAN: data-race in dma_buf_put / dma_buf_get',
+                     'BUG: KASAN: slab-use-after-free in dma_buf_put+0x1/0x2',
+                     'Oops: general protection fault, probably for non-canonical '
+                     'address 0xdffffc0000000001: 0000 [#1] PREEMPT SMP KASAN NOPTI',
+                     'Kernel panic - not syncing: Segfault with no mm',
+                     'INFO: task kworker/0:1:45 blocked for more than 120 seconds.',
+                     'rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:']:
+            with self.subTest(line=line):
+                self.assertEqual(report.kernel_reports(['boot', line, 'ok 1 x']), [1])
+                # and also when the console put it into a KTAP line
+                self.assertEqual(report.kernel_reports(['ok 1 x' + line]), [0])
+
+    # --- expected warnings -------------------------------------------------------
+
+    def test_listed_warning_is_accepted_in_kunit(self):
+        self.assertPasses(self.run_report(self.kunit(warning('dma_buf_detach'))), 3)
+
+    def test_warning_of_tail_calling_function_is_found_from_its_line(self):
+        # The function returns right after warning, the compiler made the
+        # call a jump, so the WARNING names the test that called it.
+        log = self.kunit(warning('detach_ignores_bad_arguments'))
+        self.assertPasses(self.run_report(log), 3)
+
+    def test_warning_of_inlined_helper_goes_by_its_callers_name(self):
+        log = self.kunit(warning('dma_buf_detach', line=HELPER_LINE))
+        self.assertPasses(self.run_report(log), 3)
+
+    def test_unlisted_function_fails(self):
+        log = self.kunit(warning('dma_buf_helper', line=HELPER_LINE))
+        self.assertFails(self.run_report(log), 'WARNING: CPU: 0 PID: 68 at '
+                         'drivers/dma-buf/dma-buf-demo.c:17 dma_buf_helper')
+
+    def test_listed_name_on_a_line_of_another_function_fails(self):
+        # named after a listed function, but the line is in an unlisted one
+        # of a file that does not define the named function either
+        log = self.kunit(warning('some_test', line=HELPER_LINE))
+        self.assertFails(self.run_report(log), 'some_test')
+
+    def test_listed_function_from_a_file_not_ours_fails(self):
+        for path in ['mm/slub.c', 'include/linux/dma-resv.h', '/abs/drivers/dma-buf/dma-buf-demo.c',
+                     'drivers/dma-buf/../../etc/dma-buf-demo.c']:
+            with self.subTest(path=path):
+                log = self.kunit(warning('dma_buf_detach', path=path))
+                self.assertFails(self.run_report(log), path)
+
+    def test_listed_warning_fails_in_the_guest(self):
+        guest = GUEST.replace('### END abi', warning('dma_buf_detach') + '\n### END abi')
+        self.assertFails(self.run_report(guest=guest), 'dma_buf_detach+0x80')
+
+    def test_no_warning_is_accepted_without_the_list(self):
+        rc, lines = self.run_report(self.kunit(warning('dma_buf_detach')), args=[
+            '--expected-warnings', os.path.join(self.dir, 'inventory-less-list')])
+        self.assertEqual(rc, 1)
+        self.write('empty', '')
+        log = self.kunit(warning('dma_buf_detach'))
+        self.assertFails(self.run_report(log, args=['--expected-warnings',
+                                                    os.path.join(self.dir, 'empty')]),
+                         'dma_buf_detach+0x80')
+
+    def test_report_inside_an_accepted_trace_is_caught(self):
+        trace = warning('dma_buf_detach').splitlines()
+        call = trace.index('Call Trace:')
+        for inside in ['BUG: KASAN: slab-use-after-free in dma_buf_detach+0x1/0x2',
+                       'WARNING: possible recursive locking detected',
+                       'BUG: sleeping function called from invalid context at x.c:3',
+                       'Oops: 0000 [#1] SMP',
+                       'something unusual: BUG: detected',
+                       warning('dma_buf_helper', line=HELPER_LINE)]:
+            with self.subTest(inside=inside):
+                block = '\n'.join(trace[:call] + inside.splitlines() + trace[call:])
+                self.assertFails(self.run_report(self.kunit(block)), inside.splitlines()[-1][:20]
+                                 if '\n' not in inside else 'dma_buf_helper')
+
+    def test_report_in_place_of_a_warning_message_is_caught(self):
+        # the lines between a WARNING and its trace may be its message, but
+        # not a report
+        trace = warning('dma_buf_detach').splitlines()
+        block = '\n'.join(trace[:2] + ['BUG: something never seen before'] + trace[2:])
+        self.assertFails(self.run_report(self.kunit(block)), 'BUG: something never seen')
+        block = '\n'.join(trace[:2] + ['a message of the WARN'] + trace[2:])
+        self.assertPasses(self.run_report(self.kunit(block)), 3)
+
+    def test_report_after_an_unterminated_accepted_trace_is_caught(self):
+        # no '---[ end trace' ever comes: nothing may be skipped until one does
+        trace = warning('dma_buf_detach').splitlines()[:-1]
+        block = '\n'.join(trace + ['    ok 9 interleaved',
+                                   'irq event stamp: 1',
+                                   'BUG: scheduling while atomic: kunit_try_catch/68/0x2',
+                                   '---[ end trace 0000000000000000 ]---'])
+        self.assertFails(self.run_report(self.kunit(block)), 'scheduling while atomic')
+
+    def test_cut_here_without_an_accepted_warning_is_a_report(self):
+        log = self.kunit('------------[ cut here ]------------\nkernel BUG at x.c:1!')
+        self.assertFails(self.run_report(log), 'kernel BUG at x.c:1!')
+        log = self.kunit('------------[ cut here ]------------\n' * 2)
+        self.assertFails(self.run_report(log), 'cut here')
+
+    def test_enclosing_function(self):
+        path = os.path.join(self.dir, 'src/drivers/dma-buf/dma-buf-demo.c')
+        self.assertEqual(report.enclosing_function(path, DETACH_LINE), 'dma_buf_detach')
+        self.assertEqual(report.enclosing_function(path, HELPER_LINE), 'dma_buf_helper')
+        self.assertIsNone(report.enclosing_function(path, 13))
+        self.assertIsNone(report.enclosing_function(path, 2))
+
+    def test_committed_lists_parse(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        names = report.read_expected_warnings(os.path.join(here, 'expected-warnings'))
+        self.assertIn('dma_buf_pin', names)
+        inventory = report.read_inventory(os.path.join(here, 'inventory.txt'))
+        self.assertIn(('kunit', 'kunit'), inventory)
+
+    # --- the inventory -----------------------------------------------------------
+
+    def test_missing_case_fails(self):
+        log = self.kunit().replace('    ok 2 detach_ignores_bad_arguments\n', '').replace(
+            '    1..2\n        KTAP', '    1..1\n        KTAP')
+        self.assertFails(self.run_report(log), 'kunit: dma-buf-demo.detach_ignores_bad_arguments: '
+                         'in the inventory but missing')
+
+    def test_missing_program_fails(self):
+        guest = GUEST.replace('### BEGIN sync', '### BEGIN other').replace('END sync', 'END other')
+        self.assertFails(self.run_report(guest=guest), 'sync: none of its 2 cases',
+                         'other: vgem.poll_without_fences_is_ready: not in the inventory')
+
+    def test_missing_kunit_configuration_fails(self):
+        self.write('inventory', INVENTORY + 'kunit  kunit-min  dma-buf-demo.x  pass\n')
+        self.assertFails(self.run_report(self.kunit()), 'kunit-min: none of its 1 cases')
+
+    def test_case_not_in_the_inventory_fails(self):
+        log = self.kunit().replace('    ok 1 needs_config # SKIP needs CONFIG_FOO',
+                                   '    ok 1 needs_config # SKIP needs CONFIG_FOO\n'
+                                   '    ok 2 brand_new_test').replace('    1..1', '    1..2')
+        self.assertFails(self.run_report(log), 'kunit: dma-buf-other.brand_new_test: not in '
+                         'the inventory')
+
+    def test_unexpected_skip_fails(self):
+        log = self.kunit().replace('ok 1 no ops', 'ok 1 no ops # SKIP no memory')
+        self.assertFails(self.run_report(log), 'export_rejects_bad_info.no ops: skip: no memory, '
+                         'but the inventory expects pass')
+
+    def test_skip_for_another_reason_fails(self):
+        log = self.kunit().replace('# SKIP needs CONFIG_FOO', '# SKIP needs CONFIG_BAR')
+        self.assertFails(self.run_report(log), 'needs_config: skip: needs CONFIG_BAR, but the '
+                         'inventory expects skip: needs CONFIG_FOO')
+
+    def test_expected_skip_that_passed_fails(self):
+        guest = GUEST.replace('swsync.bad_arguments # SKIP no sw_sync', 'swsync.bad_arguments')
+        self.assertFails(self.run_report(guest=guest), 'sync: swsync.bad_arguments: pass, but '
+                         'the inventory expects skip: no sw_sync')
+
+    def test_failed_case_fails(self):
+        guest = GUEST.replace('ok 2 global.flag_values', 'not ok 2 global.flag_values').replace(
+            'END abi rc=0', 'END abi rc=1')
+        self.assertFails(self.run_report(guest=guest), 'abi: global.flag_values: failed')
+
+    def test_case_reported_twice_fails(self):
+        guest = GUEST.replace('ok 2 global.flag_values', 'ok 2 global.ioctl_numbers')
+        self.assertFails(self.run_report(guest=guest), 'global.ioctl_numbers: reported twice',
+                         'global.flag_values: in the inventory but missing')
+
+    def test_whole_program_failures(self):
+        crashed = GUEST.split('### END sync')[0]
+        self.assertFails(self.run_report(guest=crashed), 'sync: never finished',
+                         'did not reach the end')
+        silent = GUEST.replace('ok 1 vgem.poll_without_fences_is_ready\n', '').replace(
+            'ok 2 swsync.bad_arguments # SKIP no sw_sync\n', '').replace('1..2\n### END', '### END')
+        self.assertFails(self.run_report(guest=silent), 'sync: printed no results')
+        timeout = GUEST.replace('END sync rc=0', 'END sync rc=124')
+        self.assertFails(self.run_report(guest=timeout), 'sync: timed out')
+        rc = GUEST.replace('END sync rc=0', 'END sync rc=3')
+        self.assertFails(self.run_report(guest=rc), 'sync: exit code 3 without a failed test')
+        self.assertFails(self.run_report(kunit='no KTAP at all\n'), 'kunit: no results')
+
+    def test_missing_inventory_fails(self):
+        os.unlink(os.path.join(self.dir, 'inventory'))
+        self.assertFails(self.run_report(self.kunit()), 'inventory')
+
+    def test_bad_inventory_line_fails(self):
+        self.write('inventory', INVENTORY + 'guest sync one-space-only pass\n')
+        self.assertFails(self.run_report(guest=GUEST), 'inventory:')
+
+    def test_filters_leave_out_what_the_run_did_not_pick(self):
+        only_demo = self.kunit().split('    KTAP version 1\n    # Subtest: dma-buf-other')[0]
+        only_demo = only_demo.replace('1..2\n    KTAP', '1..1\n    KTAP', 1)
+        self.assertPasses(self.run_report(only_demo, args=['--kunit-filter', 'dma-buf-d*']), 3)
+        self.assertFails(self.run_report(only_demo, args=['--kunit-filter', 'dma-buf-*']),
+                         'needs_config: in the inventory but missing')
+        self.assertPasses(self.run_report(only_demo, args=[
+            '--kunit-filter', 'dma-buf-*.*_bad_*']), 3)
+        abi_only = GUEST.split('### BEGIN sync')[0] + '### ALL DONE\n'
+        self.assertPasses(self.run_report(guest=abi_only, args=['--tests', 'abi']), 2)
+        self.assertFails(self.run_report(guest=abi_only), 'sync: none of its 2 cases')
+
+    def test_ktap_results_are_not_held_against_the_inventory(self):
+        lint = self.write('lint.ktap', 'TAP version 13\n1..2\nok 1 sparse\nok 2 checkpatch\n')
+        self.assertPasses(self.run_report(args=['--ktap', 'lint=' + lint]), 2)
+        # and they do not need the lists at all
+        os.unlink(os.path.join(self.dir, 'inventory'))
+        self.assertPasses(self.run_report(args=['--ktap', 'lint=' + lint]), 2)
+
+    def test_write_inventory_round_trip(self):
+        new = os.path.join(self.dir, 'new-inventory')
+        self.write('new-inventory', INVENTORY +
+                   'guest  import  to_vgem.heap.attach_shows_and_goes  pass\n' +
+                   'guest  sync  vgem.removed_test  pass\n')
+        log = self.kunit().replace('ok 1 no ops', 'not ok 1 no ops')
+        rc, lines = self.run_report(log, GUEST,
+                                    args=['--write-inventory', new, '--tests', 'abi,sync'])
+        self.assertEqual(lines[0], 'wrote 9 cases to ' + new)
+        self.assertIn('FAILED: kunit: dma-buf-demo.export_rejects_bad_info.no ops: failed', lines)
+        with open(new) as f:
+            text = f.read()
+        self.assertTrue(text.startswith(report.INVENTORY_HEADER))
+        self.assertIn('guest  import  to_vgem.heap.attach_shows_and_goes', text)  # not run: kept
+        self.assertNotIn('removed_test', text)                                  # run: replaced
+        inventory = report.read_inventory(new)
+        self.assertEqual(list(inventory[('kunit', 'kunit')]), KUNIT_CASES)
+        self.assertEqual(inventory[('kunit', 'kunit')]['dma-buf-other.needs_config'],
+                         'skip: needs CONFIG_FOO')
+        self.assertEqual(inventory[('guest', 'sync')]['swsync.bad_arguments'], 'skip: no sw_sync')
+        # the written inventory holds the same run
+        self.write('inventory', text)
+        self.assertPasses(self.run_report(self.kunit(), GUEST, args=['--tests', 'abi,sync']), 6)
+        # and writing it again from the same run changes nothing
+        rc, lines = self.run_report(self.kunit(), GUEST,
+                                    args=['--write-inventory', new, '--tests', 'abi,sync'])
+        with open(new) as f:
+            self.assertEqual(f.read(), text)
+
+
+if __name__ == '__main__':
+    unittest.main()
