@@ -16,8 +16,11 @@ reason, each fail the run. --write-inventory rewrites the inventory from the
 logs given instead.
 
 In KUnit logs only, a WARNING is accepted when it comes from one of the
-project's source files and from a function listed in
-harness/expected-warnings: the API misuse the KUnit suites provoke on purpose.
+core's files, drivers/dma-buf/dma-buf-*.c, and the line right after it is the
+message of dma_buf_misuse(), 'dma-buf: API misuse in NAME', with NAME listed
+in harness/expected-warnings: the API misuse the KUnit suites provoke on
+purpose. Without a KUnit filter, a listed name that no KUnit log shows fails
+the run too, so that the list cannot outlive the misuse it was made for.
 
 The last line printed is 'N passed, N failed'; the exit status is 1 if
 anything failed.
@@ -80,8 +83,13 @@ GENERIC = re.compile(r'WARNING:|BUG:|Oops|KASAN:|UBSAN:|KCSAN:|KFENCE:|Kernel pa
 KTAP_LINE = re.compile(r'^\s*(?:#|(?:not )?ok\b|K?TAP version|1\.\.\d)')
 INTERLEAVED = re.compile(r'\[\s*\d+\.\d{6}\]\s?(.*)')
 CUT_HERE = re.compile(r'-{12}\[ cut here \]-{12}')
-WARNING = re.compile(r'WARNING: CPU: \d+ PID: \d+ at (?:(\S+):(\d+) )?(\S+)')
-SYMBOL = re.compile(r'([A-Za-z_]\w*)(?:\.[\w.]+)?\+0x[0-9a-f]+/0x[0-9a-f]+')
+# A WARNING of one of the core's own files, on a line of its own. The
+# function it names is not looked at: after a tail call it is the caller.
+OUR_WARNING = re.compile(r'WARNING: CPU: \d+ PID: \d+ at '
+                         r'drivers/dma-buf/dma-buf-[A-Za-z0-9_-]+\.c:\d+ \S+')
+# The message of dma_buf_misuse() (drivers/dma-buf/dma-buf-internal.h): on
+# UML, where KUnit runs, __warn() prints it on the line after the WARNING.
+MISUSE = re.compile(r'dma-buf: API misuse in ([A-Za-z_]\w*)')
 # The lines of a WARNING's own report (x86 and UML forms): only these are
 # passed over after an accepted WARNING. Anything else ends the trace.
 TRACE = re.compile(r'''^\s*(?:
@@ -103,20 +111,13 @@ TRACE = re.compile(r'''^\s*(?:
     | (?:hard|soft)irqs\ last\ +(?:en|dis)abled\ at\ \(\d+\):\ \[<[0-9a-f]+>\]\ \S+
     | ---\[\ end\ trace\ [0-9a-f]+\ \]---
     )\s*$''', re.X)
-# A WARN() message sits between 'cut here' and the trace; a few lines at most.
-WARN_MESSAGE_LINES = 5
-# Functions of the WARN machinery itself, never the one that warned.
-WARN_MACHINERY = {'show_stack', 'dump_stack', 'dump_stack_lvl', 'dump_stack_print_info',
-                  '__warn', 'warn_slowpath_fmt', 'report_bug', 'handle_bug', 'exc_invalid_op',
-                  'asm_exc_invalid_op', '_printk', 'printk', 'um_set_signals'}
+# A 'cut here' is followed by its report within a few lines (on x86 a WARN()
+# message comes in between).
+CUT_HERE_LINES = 5
 # Reports closer together than this many lines count once.
 SAME_REPORT_LINES = 10
-# Annotations that can come before a function's name in its definition.
-ATTRIBUTES = {'__attribute__', '__printf', '__scanf', '__must_hold', '__acquires',
-              '__releases', '__alloc_size', '__section', '__aligned'}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(HERE)
 INVENTORY_HEADER = """\
 # The inventory of every KUnit and kselftest case the harness runs, read by
 # harness/report.py --inventory. A case missing from a run, a case not listed
@@ -274,90 +275,41 @@ def is_report(line):
     return any(GENERIC.search(m.group(1)) for m in INTERLEAVED.finditer(line))
 
 
-def enclosing_function(path, lineno):
-    """The function whose body holds line lineno of a kernel-style C file."""
-    try:
-        lines = read_lines(path)
-    except OSError:
-        return None
-    for i in range(min(lineno, len(lines)) - 1, -1, -1):
-        if lines[i].startswith('}'):
-            return None
-        if not lines[i].startswith('{'):
-            continue
-        header = []
-        for text in reversed(lines[:i]):
-            if (not text.strip() or text.startswith(('#', '}')) or
-                    text.rstrip().endswith((';', '*/', '{', '}'))):
-                break
-            header.insert(0, text)
-        for m in re.finditer(r'([A-Za-z_]\w*)\s*\(', ' '.join(header)):
-            if m.group(1) not in ATTRIBUTES:
-                return m.group(1)
-        return None
-    return None
+def expected_misuse(lines, i, expected):
+    """The name of the misuse the line lines[i] reports, if it is expected.
 
-
-def warning_functions(lines, i, source_root):
-    """Names of the function that warned in the WARNING at lines[i].
-
-    None if the file the WARNING names is not one of the project's. Else
-    both the function it names (for a static helper inlined into its caller,
-    that caller) and the function whose body holds the file and line it names
-    (a function that ends by warning may tail-call the WARN machinery, and
-    then its caller is the one named). Without a function on the WARNING line,
-    the first one of its trace that is not the WARN machinery's.
+    lines[i] must be a WARNING of one of the core's files, lines[i + 1] the
+    message of dma_buf_misuse() and the function it names listed in expected.
+    Else None.
     """
-    m = WARNING.search(clean(lines[i]))
-    path, lineno, symbol = m.group(1), m.group(2), m.group(3)
-    names = set()
-    if path:
-        full = os.path.normpath(os.path.join(source_root, path))
-        if path.startswith('/') or '..' in path.split('/') or not os.path.isfile(full):
-            return None
-        found = enclosing_function(full, int(lineno))
-        if found:
-            names.add(found)
-    s = SYMBOL.match(symbol)
-    if s:
-        names.add(s.group(1))
-        return names
-    for raw in lines[i + 1:i + 60]:
-        line = clean(raw).strip()
-        if not TRACE.match(line):
-            break
-        r = re.match(r'(?:RIP|EIP): [0-9a-f]{4}:' + SYMBOL.pattern, line)
-        s = r or re.search(r'(?:^|\] )(?!\? )' + SYMBOL.pattern, line)
-        if s and s.group(1) not in WARN_MACHINERY:
-            names.add(s.group(1))
-            break
-    return names
+    if not OUR_WARNING.fullmatch(clean(lines[i]).strip()) or i + 1 >= len(lines):
+        return None
+    m = MISUSE.fullmatch(clean(lines[i + 1]).strip())
+    return m.group(1) if m and m.group(1) in expected else None
 
 
-def kernel_reports(lines, expected=frozenset(), source_root=REPO):
+def kernel_reports(lines, expected=frozenset(), fired=None):
     """Indices of the lines of lines that start a kernel report.
 
-    expected: names of functions whose WARNINGs are expected (KUnit only).
-    Such a WARNING, the 'cut here' line before it, its message and the lines
-    of its trace are passed over; any other line is looked at as usual, so a
-    report inside an accepted trace is still found.
+    expected: names of the functions whose misuse WARNINGs are expected
+    (KUnit only). Such a WARNING, the 'cut here' line before it, its message
+    and the lines of its trace are passed over; any other line is looked at as
+    usual, so a report inside an accepted trace is still found. The names of
+    the WARNINGs accepted are added to the set fired, if one is given.
     """
     found = []
     cut = None        # index of a 'cut here' not yet known to belong to an accepted WARNING
     trace = False     # inside the trace of an accepted WARNING
-    message = 0       # lines of an accepted WARNING's message still allowed
+    message = None    # index of the message of the last accepted WARNING
     for i, raw in enumerate(lines):
+        if i == message:
+            continue
         line = clean(raw)
         marked = bool(MARKER.search(line))
-        if trace and not is_report(line):
-            if TRACE.match(line):
-                message = 0
-                continue
-            if message and not KTAP_LINE.match(line):
-                message -= 1
-                continue
+        if trace and not is_report(line) and TRACE.match(line):
+            continue
         trace = False
-        if cut is not None and (marked or i - cut > WARN_MESSAGE_LINES):
+        if cut is not None and (marked or i - cut > CUT_HERE_LINES):
             # the report that follows 'cut here' speaks for itself
             if not marked:
                 found.append(cut)
@@ -365,11 +317,12 @@ def kernel_reports(lines, expected=frozenset(), source_root=REPO):
         if CUT_HERE.search(line):
             cut = i
             continue
-        if WARNING.search(line) and expected:
-            names = warning_functions(lines, i, source_root)
-            if names and names & expected:
-                trace, message, cut = True, WARN_MESSAGE_LINES, None
-                continue
+        name = expected_misuse(lines, i, expected) if expected else None
+        if name:
+            trace, message, cut = True, i + 1, None
+            if fired is not None:
+                fired.add(name)
+            continue
         if is_report(line):
             found.append(i)
     if cut is not None:
@@ -377,10 +330,10 @@ def kernel_reports(lines, expected=frozenset(), source_root=REPO):
     return sorted(found)
 
 
-def scan_kernel_log(lines, where, tally, expected=frozenset(), source_root=REPO):
+def scan_kernel_log(lines, where, tally, expected=frozenset(), fired=None):
     """One failure per kernel report (a report and its trace count once)."""
     last = -SAME_REPORT_LINES - 1
-    for i in kernel_reports(lines, expected, source_root):
+    for i in kernel_reports(lines, expected, fired):
         if i - last > SAME_REPORT_LINES:
             tally.fail(f'{where}: kernel report: {clean(lines[i]).strip()}')
         last = i
@@ -583,10 +536,8 @@ def main(argv=None):
                          'checking them against --inventory')
     ap.add_argument('--expected-warnings', metavar='FILE',
                     default=os.path.join(HERE, 'expected-warnings'),
-                    help='functions whose WARNINGs the KUnit suites provoke on purpose '
-                         '(default: %(default)s)')
-    ap.add_argument('--source-root', default=REPO, metavar='DIR',
-                    help='where the files named by WARNINGs are (default: the checkout)')
+                    help='functions whose misuse WARNINGs the KUnit suites provoke on '
+                         'purpose (default: %(default)s)')
     ap.add_argument('--kunit-filter', default='', metavar='GLOB',
                     help='the KUnit filter of the run (KUNIT_FILTER): only matching '
                          'inventory cases are expected')
@@ -596,6 +547,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     tally = Tally()
     observed = {}
+    fired = set()     # the expected misuse WARNINGs seen in the KUnit logs
+    silent = False    # a KUnit log without results: it cannot show them
 
     # the committed lists are read whenever there are KUnit or guest results
     expected, inventory = frozenset(), {}
@@ -622,7 +575,12 @@ def main(argv=None):
         observed[('kunit', name)] = results
         if not results:
             tally.fail(f'{name}: no results (build failure or crash; see {path})')
-        scan_kernel_log(lines, name, tally, expected, args.source_root)
+            silent = True
+        scan_kernel_log(lines, name, tally, expected, fired)
+    if args.kunit and not args.kunit_filter and not silent:
+        # the full runs provoke every listed misuse, or the list is stale
+        for name in sorted(expected - fired):
+            tally.fail(f'expected warning never fired: {name}')
     if args.guest:
         guest(args.guest, args.guest_tests, tally, observed)
     for spec in args.ktap:
