@@ -17,7 +17,7 @@ export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT
 # the two KUnit configurations of harness/kunit.sh
 KUNIT_LOGS = --kunit kunit=$(OUT)/kunit.log --kunit kunit-min=$(OUT)/kunit-min.log
 
-.PHONY: help setup kunit vmtest lint check run compat docs patch clean
+.PHONY: help setup kunit vmtest lint check run compat docs patch inventory clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -28,6 +28,7 @@ help:
 	@echo "  make docs     Sphinx driver-api book: no warning from our files"
 	@echo "  make patch    the project as a patch series for 6.12, applied and built per patch"
 	@echo "  make setup    install packages and prepare the kernel tree"
+	@echo "  make inventory  rewrite harness/inventory.txt from the last run's logs"
 	@echo "  logs: $(OUT)/"
 
 setup:
@@ -35,11 +36,12 @@ setup:
 
 kunit:
 	@$(H)/kunit.sh
-	@$(H)/report.py $(KUNIT_LOGS)
+	@$(H)/report.py $(KUNIT_LOGS) --kunit-filter "$(KUNIT_FILTER)"
 
 vmtest:
 	@$(H)/guest.sh test
-	@$(H)/report.py --guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
+	@$(H)/report.py --guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list \
+		--tests "$(TESTS)"
 
 lint:
 	@$(H)/lint.sh
@@ -53,7 +55,7 @@ check:
 	@$(H)/compat.sh quick
 	@cat $(OUT)/lint.log $(OUT)/compat.log
 	@$(H)/report.py --ktap lint=$(OUT)/lint.ktap --ktap compat=$(OUT)/compat.ktap \
-		$(KUNIT_LOGS) \
+		$(KUNIT_LOGS) --kunit-filter "$(KUNIT_FILTER)" --tests "$(TESTS)" \
 		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
 
 compat:
@@ -70,6 +72,12 @@ patch:
 
 run:
 	@$(H)/guest.sh demo
+
+# after adding or removing tests: rewrite the inventory from the last full
+# run's logs, then review the diff of harness/inventory.txt
+inventory:
+	@$(H)/report.py $(KUNIT_LOGS) --guest $(OUT)/guest.log \
+		--write-inventory $(H)/inventory.txt
 
 clean:
 	rm -rf $(OUT)
