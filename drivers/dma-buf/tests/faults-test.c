@@ -29,37 +29,53 @@
 #if IS_ENABLED(CONFIG_FAILSLAB) && IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS)
 /*
  * failslab leaves allocations that may sleep alone unless told otherwise,
- * and that knob only exists as a debugfs file, whose data is the flag.
+ * and prints a stack trace for every failure it injects; those knobs only
+ * exist as debugfs files, whose private data is the setting itself.
  */
-static bool *failslab_ignores_sleeping(void)
+static void *failslab_knob(const char *name)
 {
 	struct dentry *dir, *knob;
-	bool *flag = NULL;
+	void *data = NULL;
 
 	dir = debugfs_lookup("failslab", NULL);
 	if (IS_ERR_OR_NULL(dir))
 		return NULL;
-	knob = debugfs_lookup("ignore-gfp-wait", dir);
+	knob = debugfs_lookup(name, dir);
 	if (!IS_ERR_OR_NULL(knob)) {
-		flag = d_inode(knob)->i_private;
+		data = d_inode(knob)->i_private;
 		dput(knob);
 	}
 	dput(dir);
-	return flag;
+	return data;
 }
 
-static void failslab_restore(void *flag)
+struct failslab_saved {
+	bool *ignore_sleeping, was_ignoring;
+	unsigned long *verbose, was_verbose;
+};
+
+static void failslab_restore(void *data)
 {
-	*(bool *)flag = true;
+	struct failslab_saved *saved = data;
+
+	*saved->ignore_sleeping = saved->was_ignoring;
+	*saved->verbose = saved->was_verbose;
 }
 
 static void sweep_init(struct kunit *test)
 {
-	bool *ignores = failslab_ignores_sleeping();
+	struct failslab_saved *saved = kunit_kzalloc(test, sizeof(*saved), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL_MSG(test, ignores, "no failslab/ignore-gfp-wait in debugfs");
-	*ignores = false;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, failslab_restore, ignores));
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	saved->ignore_sleeping = failslab_knob("ignore-gfp-wait");
+	saved->verbose = failslab_knob("verbose");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, saved->ignore_sleeping, "no failslab/ignore-gfp-wait");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, saved->verbose, "no failslab/verbose");
+	saved->was_ignoring = *saved->ignore_sleeping;
+	saved->was_verbose = *saved->verbose;
+	*saved->ignore_sleeping = false;
+	*saved->verbose = 0;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, failslab_restore, saved));
 }
 
 /* Fail the @nth allocation of this task from now on. */
@@ -149,13 +165,15 @@ static void export_survives_failures(struct kunit *test)
 	int step, ret, misuse = mock_misuse_count();
 	struct mock_exporter *me;
 	struct baseline base;
+	struct module *owner;
 	bool injected;
 
 	sweep_init(test);
+	owner = mock_owner();
 	baseline_take(test, &base);
 	for (step = 1; step < SWEEP_LIMIT; step++) {
 		me = mock_prepare(test, 0);
-		me->owner = mock_owner();
+		me->owner = owner;
 		fail_nth(step);
 		ret = mock_export_now(me, O_RDWR | O_CLOEXEC);
 		injected = failed();

@@ -399,14 +399,18 @@ struct mock_exporter *mock_export(struct kunit *test, unsigned long flags)
 static struct module mock_owner_module = { .name = "dma-buf-mock-owner" };
 
 /**
- * mock_owner - the stand-in owner module, live and unreferenced
+ * mock_owner - the stand-in owner module, live
+ *
+ * Its count starts at no reference and is never reset, so that a
+ * reference the core forgot shows in every later test.
  *
  * Return: the module, or NULL without CONFIG_MODULE_UNLOAD.
  */
 struct module *mock_owner(void)
 {
 	mock_owner_module.state = MODULE_STATE_LIVE;
-	atomic_set(&mock_owner_module.refcnt, 1);
+	/* a module's own count is 1 while it is loaded */
+	atomic_cmpxchg(&mock_owner_module.refcnt, 0, 1);
 	return &mock_owner_module;
 }
 
