@@ -11,7 +11,8 @@ B=$STATE/guest
 ROOT=$STATE/initramfs
 ST=$STATE/selftests
 
-ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static
+# gcc-multilib and libc6-dev-i386: the kselftests also run as 32-bit programs
+ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386
 prepare_tree
 mkdir -p "$OUT"
 
@@ -29,12 +30,22 @@ cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
 cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/bin/dmabuf-demo" \
 	"$HARNESS/demo/dmabuf-demo.c"
 if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
-	rm -rf "$ST"
-	mkdir -p "$ST"
+	rm -rf "$ST" "$ST-32"
+	mkdir -p "$ST" "$ST-32"
 	LDFLAGS=-static make -s -C "$TREE/tools/testing/selftests/dmabuf" OUTPUT="$ST" \
 		KHDR_INCLUDES="-isystem $B/usr/include" > "$OUT/selftests-build.log" 2>&1 ||
 		{ cat "$OUT/selftests-build.log" >&2; die "kselftest build failed"; }
+	# again as i386 programs, named <test>-32, for the compat ioctl paths. DRM
+	# mmap offsets need a 64-bit off_t; the harness's EXPECT macros widen
+	# pointers to intmax_t, which -m32 warns about.
+	CFLAGS="-m32 -D_FILE_OFFSET_BITS=64 -Wno-pointer-to-int-cast" LDFLAGS="-static -m32" \
+		make -s -C "$TREE/tools/testing/selftests/dmabuf" OUTPUT="$ST-32" \
+		KHDR_INCLUDES="-isystem $B/usr/include" >> "$OUT/selftests-build.log" 2>&1 ||
+		{ cat "$OUT/selftests-build.log" >&2; die "32-bit kselftest build failed"; }
 	find "$ST" -maxdepth 1 -type f -perm -u+x -exec cp {} "$ROOT/tests/" \;
+	for t in $(find "$ST-32" -maxdepth 1 -type f -perm -u+x); do
+		cp "$t" "$ROOT/tests/$(basename "$t")-32"
+	done
 fi
 cp /bin/busybox "$ROOT/bin/busybox"
 readelf -l "$ROOT/bin/busybox" | grep -q INTERP && die "/bin/busybox is not static (busybox-static)"

@@ -3,9 +3,15 @@
  * Implicit synchronisation from userspace with real fences: vgem attaches
  * fences to a buffer it exported, sw_sync makes fences on a timeline that
  * the test advances. Covers poll and epoll readiness, a poll left pending
- * while every fd is closed, and the sync_file export and import ioctls.
+ * while every fd is closed, the sync_file export and import ioctls (also
+ * when they fail after reserving an fd), and DMA_BUF_IOCTL_SYNC blocking
+ * on a pending fence until it signals or a signal interrupts the wait.
  */
+#include <dirent.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/epoll.h>
 #include <drm/vgem_drm.h>
@@ -319,6 +325,247 @@ TEST_F(swsync, bad_arguments)
 	/* none of that added a fence */
 	EXPECT_EQ(POLLIN | POLLOUT, ready(self->fd, POLLIN | POLLOUT));
 	close(sync_fd);
+}
+
+/* The lowest free fd number, as the next open() would get it. */
+static int lowest_free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD, 0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* Entries of /proc/self/fd, the directory's own fd included. */
+static int open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
+}
+
+/*
+ * The ioctl reserves an fd and only then copies the result back; when the
+ * copy fails, the reserved fd must go back and the sync_file with it.
+ */
+TEST_F(swsync, export_into_read_only_memory)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct dma_buf_export_sync_file *arg;
+	int sync_fd = sw_sync_fence(self->timeline, 1);
+	int lowest, fds, i;
+
+	ASSERT_LE(0, sync_fd);
+	ASSERT_EQ(0, import_sync_file(self->fd, DMA_BUF_SYNC_WRITE, sync_fd));
+	close(sync_fd);
+	arg = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arg);
+
+	lowest = lowest_free_fd();
+	fds = open_fds();
+	ASSERT_LE(0, lowest);
+	/* with the pending fence in the snapshot, then with none (the stub) */
+	for (i = 0; i < 2; i++) {
+		__u32 one = 1;
+
+		*arg = (struct dma_buf_export_sync_file){ .flags = DMA_BUF_SYNC_READ, .fd = -7 };
+		ASSERT_EQ(0, mprotect(arg, page, PROT_READ));
+		EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, arg));
+		EXPECT_EQ(EFAULT, errno);
+		EXPECT_EQ(-7, arg->fd);
+		EXPECT_EQ(lowest, lowest_free_fd());
+		EXPECT_EQ(fds, open_fds());
+		ASSERT_EQ(0, mprotect(arg, page, PROT_READ | PROT_WRITE));
+		if (i == 0)
+			ASSERT_EQ(0, ioctl(self->timeline, SW_SYNC_IOC_INC, &one));
+	}
+
+	/* the same argument, writable, works and takes the lowest fd */
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, arg));
+	EXPECT_EQ(lowest, arg->fd);
+	close(arg->fd);
+	munmap(arg, page);
+}
+
+TEST_F(swsync, export_with_no_fd_left)
+{
+	struct dma_buf_export_sync_file arg;
+	struct rlimit old, full;
+	int sync_fd = sw_sync_fence(self->timeline, 1);
+	int lowest, fds;
+
+	ASSERT_LE(0, sync_fd);
+	ASSERT_EQ(0, import_sync_file(self->fd, DMA_BUF_SYNC_WRITE, sync_fd));
+	close(sync_fd);
+	lowest = lowest_free_fd();
+	fds = open_fds();
+	ASSERT_LE(0, lowest);
+
+	/* every fd below the limit is taken */
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	full = old;
+	full.rlim_cur = lowest;
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &full));
+	arg = (struct dma_buf_export_sync_file){ .flags = DMA_BUF_SYNC_READ, .fd = -7 };
+	EXPECT_EQ(-1, ioctl(self->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	EXPECT_EQ(EMFILE, errno);
+	EXPECT_EQ(-7, arg.fd);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+
+	EXPECT_EQ(lowest, lowest_free_fd());
+	EXPECT_EQ(fds, open_fds());
+	arg.fd = -7;
+	ASSERT_EQ(0, ioctl(self->fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	EXPECT_EQ(lowest, arg.fd);
+	EXPECT_EQ(0, ready(arg.fd, POLLIN));
+	close(arg.fd);
+}
+
+/* A DMA_BUF_IOCTL_SYNC in a thread of its own, and a pipe saying it started. */
+struct blocked_sync {
+	int fd;
+	__u64 flags;
+	int started[2];
+	pid_t tid;
+	int ret;
+	int err;
+	int done;	/* read and written with __atomic builtins */
+};
+
+static void *sync_thread(void *arg)
+{
+	struct blocked_sync *b = arg;
+	struct dma_buf_sync s = { .flags = b->flags };
+
+	b->tid = gettid();
+	if (write(b->started[1], "s", 1) != 1)
+		return NULL;
+	b->ret = ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s);
+	b->err = errno;
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* The state letter of thread @tid in /proc, or 0. */
+static char task_state(pid_t tid)
+{
+	char path[64], *text, *p;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	text = slurp(path);
+	p = text ? strrchr(text, ')') : NULL;
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * Starts the ioctl in a thread and waits until that thread is asleep (or
+ * already done): the ioctl is the only thing it can sleep in after saying
+ * it started. No clock is involved; the loop only bounds a hang.
+ */
+static void start_blocked_sync(struct __test_metadata *_metadata, struct blocked_sync *b,
+			       pthread_t *t)
+{
+	char c;
+	int i;
+
+	ASSERT_EQ(0, pipe(b->started));
+	ASSERT_EQ(0, pthread_create(t, NULL, sync_thread, b));
+	ASSERT_EQ(1, read(b->started[0], &c, 1));
+	for (i = 0; i < 100000; i++) {
+		if (__atomic_load_n(&b->done, __ATOMIC_ACQUIRE) || task_state(b->tid) == 'S')
+			break;
+		usleep(100);
+	}
+	ASSERT_LT(i, 100000) TH_LOG("the thread neither slept nor returned");
+	close(b->started[0]);
+	close(b->started[1]);
+}
+
+TEST_F(swsync, sync_ioctl_waits_for_an_imported_writer)
+{
+	struct blocked_sync b = {
+		.fd = self->fd, .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
+	};
+	int sync_fd = sw_sync_fence(self->timeline, 1);
+	__u32 one = 1;
+	pthread_t t;
+
+	ASSERT_LE(0, sync_fd);
+	ASSERT_EQ(0, import_sync_file(self->fd, DMA_BUF_SYNC_WRITE, sync_fd));
+	close(sync_fd);
+
+	start_blocked_sync(_metadata, &b, &t);
+	EXPECT_EQ(0, __atomic_load_n(&b.done, __ATOMIC_ACQUIRE));
+	/* meanwhile the main thread gets on: the writer is still pending */
+	EXPECT_EQ(0, ready(self->fd, POLLIN));
+	EXPECT_EQ(0, __atomic_load_n(&b.done, __ATOMIC_ACQUIRE));
+
+	ASSERT_EQ(0, ioctl(self->timeline, SW_SYNC_IOC_INC, &one));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, b.done);
+	EXPECT_EQ(0, b.ret) TH_LOG("errno %d", b.err);
+	EXPECT_EQ(0, cpu_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+}
+
+TEST_F(swsync, sync_ioctl_ignores_imported_readers)
+{
+	int sync_fd = sw_sync_fence(self->timeline, 1);
+	__u32 one = 1;
+
+	/* a CPU read need not wait for a device read; returns at once */
+	ASSERT_LE(0, sync_fd);
+	ASSERT_EQ(0, import_sync_file(self->fd, DMA_BUF_SYNC_READ, sync_fd));
+	close(sync_fd);
+	EXPECT_EQ(0, cpu_sync(self->fd, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, cpu_sync(self->fd, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, ready(self->fd, POLLOUT));
+	ASSERT_EQ(0, ioctl(self->timeline, SW_SYNC_IOC_INC, &one));
+}
+
+static void on_usr1(int sig)
+{
+}
+
+TEST_F(swsync, sync_ioctl_interrupted_by_a_signal)
+{
+	struct blocked_sync b = {
+		.fd = self->fd, .flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE,
+	};
+	/* no SA_RESTART: the interrupted ioctl must fail with EINTR */
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int sync_fd = sw_sync_fence(self->timeline, 1);
+	__u32 one = 1;
+	pthread_t t;
+	int i;
+
+	ASSERT_LE(0, sync_fd);
+	ASSERT_EQ(0, import_sync_file(self->fd, DMA_BUF_SYNC_READ, sync_fd));
+	close(sync_fd);
+	sigemptyset(&sa.sa_mask);
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+
+	start_blocked_sync(_metadata, &b, &t);
+	ASSERT_EQ(0, __atomic_load_n(&b.done, __ATOMIC_ACQUIRE));
+	/* again until it returns, in case one landed before the wait began */
+	for (i = 0; i < 100000 && !__atomic_load_n(&b.done, __ATOMIC_ACQUIRE); i++) {
+		pthread_kill(t, SIGUSR1);
+		usleep(100);
+	}
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-1, b.ret);
+	EXPECT_EQ(EINTR, b.err);
+
+	/* the fence is still pending and still in the buffer */
+	EXPECT_EQ(0, ready(self->fd, POLLOUT));
+	ASSERT_EQ(0, ioctl(self->timeline, SW_SYNC_IOC_INC, &one));
+	EXPECT_EQ(POLLIN | POLLOUT, ready(self->fd, POLLIN | POLLOUT));
 }
 
 TEST_HARNESS_MAIN
