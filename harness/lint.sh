@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Lint our kernel files: checkpatch --strict, kernel-doc -Wall, sparse and a W=1
-# build of drivers/dma-buf, and the exported symbols against stock 6.12. Prints
+# build of drivers/dma-buf, the exported symbols against stock 6.12, and the
+# unit tests of harness/report.py. Prints
 # one KTAP result per check to $OUT/lint.ktap; findings go to $OUT/lint.log.
 source "$(dirname "$0")/lib.sh"
 
@@ -26,7 +27,7 @@ result() { # result NAME FINDINGS-FILE
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "TAP version 13" > "$OUT/lint.ktap"
-echo "1..5" >> "$OUT/lint.ktap"
+echo "1..6" >> "$OUT/lint.ktap"
 
 mapfile -t userspace < <(cd "$REPO" && { overlay_files; git ls-files harness; } |
 	grep -E '^(tools|harness)/.*\.[ch]$')
@@ -44,6 +45,12 @@ exports() { grep -ho 'EXPORT_SYMBOL[A-Z_]*([a-z0-9_]*[^)]*)' "$@" | grep -v _IF_
 diff <(exports "$(pristine_tree)/drivers/dma-buf/dma-buf.c") \
 	<(cd "$REPO" && exports drivers/dma-buf/dma-buf-*.c) > "$tmp/exports" || true
 result exports "$tmp/exports"
+
+# the report that decides every run has unit tests of its own
+(cd "$REPO" && python3 -m unittest -q harness/test_report.py > "$tmp/report.out" 2>&1) ||
+	cp "$tmp/report.out" "$tmp/report"
+touch "$tmp/report"
+result "report.py unit tests" "$tmp/report"
 
 # sparse and W=1: rebuild only when our files or the config changed
 guest_config "$B" "$HARNESS/guest.config" "$HARNESS/lint.config"

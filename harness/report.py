@@ -111,6 +111,8 @@ TRACE = re.compile(r'''^\s*(?:
     | (?:hard|soft)irqs\ last\ +(?:en|dis)abled\ at\ \(\d+\):\ \[<[0-9a-f]+>\]\ \S+
     | ---\[\ end\ trace\ [0-9a-f]+\ \]---
     )\s*$''', re.X)
+# The WARNING that kernel/dma/debug.c prints after each of its findings.
+DMA_DEBUG_WARNING = re.compile(r'WARNING: CPU: \d+ PID: \d+ at kernel/dma/debug\.c:\d+ ')
 # A 'cut here' is followed by its report within a few lines (on x86 a WARN()
 # message comes in between).
 CUT_HERE_LINES = 5
@@ -146,6 +148,7 @@ class Tally:
         self.passed = 0
         self.failed = []
         self.skipped = []
+        self.known = []
 
     def fail(self, what):
         self.failed.append(what)
@@ -288,7 +291,7 @@ def expected_misuse(lines, i, expected):
     return m.group(1) if m and m.group(1) in expected else None
 
 
-def kernel_reports(lines, expected=frozenset(), fired=None):
+def kernel_reports(lines, expected=frozenset(), fired=None, known=(), seen=None):
     """Indices of the lines of lines that start a kernel report.
 
     expected: names of the functions whose misuse WARNINGs are expected
@@ -296,19 +299,35 @@ def kernel_reports(lines, expected=frozenset(), fired=None):
     and the lines of its trace are passed over; any other line is looked at as
     usual, so a report inside an accepted trace is still found. The names of
     the WARNINGs accepted are added to the set fired, if one is given.
+
+    known: patterns of DMA-API findings about stock drivers (guest only). A
+    matching message, the dma-debug WARNING right after it and its trace are
+    passed over the same way, and (pattern, message) is appended to seen.
     """
     found = []
     cut = None        # index of a 'cut here' not yet known to belong to an accepted WARNING
     trace = False     # inside the trace of an accepted WARNING
     message = None    # index of the message of the last accepted WARNING
+    finding = None    # index of a known DMA-API finding whose WARNING comes next
     for i, raw in enumerate(lines):
         if i == message:
             continue
         line = clean(raw)
         marked = bool(MARKER.search(line))
+        if finding is not None:
+            follows, finding = finding == i - 1, None
+            if follows and DMA_DEBUG_WARNING.search(line):
+                trace = True
+                continue
         if trace and not is_report(line) and TRACE.match(line):
             continue
         trace = False
+        hit = next((k for k in known if k.search(line)), None)
+        if hit:
+            finding, cut = i, None
+            if seen is not None:
+                seen.append((hit.pattern, line.strip()))
+            continue
         if cut is not None and (marked or i - cut > CUT_HERE_LINES):
             # the report that follows 'cut here' speaks for itself
             if not marked:
@@ -330,13 +349,27 @@ def kernel_reports(lines, expected=frozenset(), fired=None):
     return sorted(found)
 
 
-def scan_kernel_log(lines, where, tally, expected=frozenset(), fired=None):
+def scan_kernel_log(lines, where, tally, expected=frozenset(), fired=None, known=()):
     """One failure per kernel report (a report and its trace count once)."""
     last = -SAME_REPORT_LINES - 1
-    for i in kernel_reports(lines, expected, fired):
+    seen = []
+    for i in kernel_reports(lines, expected, fired, known, seen):
         if i - last > SAME_REPORT_LINES:
             tally.fail(f'{where}: kernel report: {clean(lines[i]).strip()}')
         last = i
+    for pattern in dict.fromkeys(p for p, _ in seen):
+        texts = [t for p, t in seen if p == pattern]
+        tally.known.append(f'{where}: {len(texts)} like {texts[0]}')
+
+
+def read_known_reports(path):
+    """The patterns of harness/known-guest-reports, one regex a line."""
+    patterns = []
+    for raw in read_lines(path):
+        text = raw.strip()
+        if text and not text.startswith('#'):
+            patterns.append(re.compile(text))
+    return patterns
 
 
 def read_expected_warnings(path):
@@ -353,7 +386,7 @@ def read_expected_warnings(path):
 
 # --- the guest -----------------------------------------------------------------
 
-def guest(path, expected_path, tally, observed):
+def guest(path, expected_path, tally, observed, known=()):
     try:
         lines = read_lines(path)
     except OSError:
@@ -397,8 +430,9 @@ def guest(path, expected_path, tally, observed):
         tally.fail('guest: did not reach the end of the test list')
     if any('### HARNESS TIMEOUT' in l for l in lines):
         tally.fail('guest: timed out')
-    # expected warnings are a KUnit matter: none is accepted here
-    scan_kernel_log(lines, 'guest', tally)
+    # expected warnings are a KUnit matter: none is accepted here, only the
+    # listed DMA-API findings about stock drivers
+    scan_kernel_log(lines, 'guest', tally, known=known)
 
 
 # --- the inventory -------------------------------------------------------------
@@ -538,6 +572,10 @@ def main(argv=None):
                     default=os.path.join(HERE, 'expected-warnings'),
                     help='functions whose misuse WARNINGs the KUnit suites provoke on '
                          'purpose (default: %(default)s)')
+    ap.add_argument('--known-reports', metavar='FILE',
+                    default=os.path.join(HERE, 'known-guest-reports'),
+                    help='DMA-API findings about stock drivers, listed in the guest log '
+                         'but not counted')
     ap.add_argument('--kunit-filter', default='', metavar='GLOB',
                     help='the KUnit filter of the run (KUNIT_FILTER): only matching '
                          'inventory cases are expected')
@@ -582,7 +620,12 @@ def main(argv=None):
         for name in sorted(expected - fired):
             tally.fail(f'expected warning never fired: {name}')
     if args.guest:
-        guest(args.guest, args.guest_tests, tally, observed)
+        try:
+            known = read_known_reports(args.known_reports)
+        except (OSError, re.error) as e:
+            tally.fail(f'known guest reports: {e}')
+            known = ()
+        guest(args.guest, args.guest_tests, tally, observed, known)
     for spec in args.ktap:
         name, _, path = spec.partition('=')
         try:
@@ -602,6 +645,8 @@ def main(argv=None):
     else:
         check_inventory(inventory, observed, selected, tally)
 
+    for s in tally.known:
+        print(f'known, not ours: {s}')
     for s in tally.skipped:
         print(f'skipped: {s}')
     for f in tally.failed:

@@ -130,6 +130,7 @@ class ReportTest(unittest.TestCase):
         self.dir = self.tmp.name
         self.write('expected-warnings', '# comment\ndma_buf_detach  # why\n')
         self.write('inventory', INVENTORY)
+        self.write('known', '# comment\n^DMA-API: platform vgem: mapping sg segment longer\n')
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -143,7 +144,8 @@ class ReportTest(unittest.TestCase):
     def run_report(self, kunit=None, guest=None, args=()):
         """Run report.main; return (exit status, lines printed)."""
         argv = ['--expected-warnings', os.path.join(self.dir, 'expected-warnings'),
-                '--inventory', os.path.join(self.dir, 'inventory')]
+                '--inventory', os.path.join(self.dir, 'inventory'),
+                '--known-reports', os.path.join(self.dir, 'known')]
         if kunit is not None:
             argv += ['--kunit', 'kunit=' + self.write('kunit.log', kunit)]
         if guest is not None:
@@ -295,6 +297,38 @@ class ReportTest(unittest.TestCase):
     def test_listed_misuse_fails_in_the_guest(self):
         guest = GUEST.replace('### END abi', warning() + '\n### END abi')
         self.assertFails(self.run_report(guest=guest), 'detach_ignores_bad_arguments+0x80')
+
+    def dma_api_finding(self, message):
+        """A DMA-API finding as x86 dma-debug prints it, in the abi section."""
+        block = '\n'.join([
+            '------------[ cut here ]------------', message,
+            'WARNING: CPU: 0 PID: 63 at kernel/dma/debug.c:1213 debug_dma_map_sg+0x1/0x2',
+            'Modules linked in:',
+            'CPU: 0 UID: 0 PID: 63 Comm: import Not tainted 6.12.117 #2',
+            'RIP: 0010:debug_dma_map_sg+0x1/0x2',
+            'Call Trace:', ' <TASK>', ' ? dma_map_sgtable+0x1/0x2', ' </TASK>',
+            '---[ end trace 0000000000000000 ]---'])
+        return GUEST.replace('### END abi', block + '\n### END abi')
+
+    def test_known_dma_api_finding_is_listed_not_counted(self):
+        guest = self.dma_api_finding('DMA-API: platform vgem: mapping sg segment longer '
+                                     'than device claims to support [len=1] [max=2]')
+        rc, lines = self.run_report(guest=guest)
+        self.assertPasses((rc, lines), 3)
+        self.assertTrue(any(line.startswith('known, not ours: guest: 1 like DMA-API')
+                            for line in lines), '\n'.join(lines))
+
+    def test_unknown_dma_api_finding_fails(self):
+        guest = self.dma_api_finding('DMA-API: platform vkms: mapping sg segment longer '
+                                     'than device claims to support [len=1] [max=2]')
+        self.assertFails(self.run_report(guest=guest), 'DMA-API: platform vkms')
+
+    def test_report_after_a_known_finding_is_caught(self):
+        guest = self.dma_api_finding('DMA-API: platform vgem: mapping sg segment longer '
+                                     'than device claims to support [len=1] [max=2]')
+        guest = guest.replace('---[ end trace', 'BUG: KASAN: slab-use-after-free in x+0x1/0x2\n'
+                              '---[ end trace')
+        self.assertFails(self.run_report(guest=guest), 'BUG: KASAN')
 
     def test_no_warning_is_accepted_without_the_list(self):
         rc, lines = self.run_report(self.kunit(), args=[
