@@ -105,6 +105,10 @@ udmabuf as exporters and vgem, vkms, vivid and vim2m as importers:
   sync        poll/epoll on vgem and sw_sync fences, sync_file export
               and import
   import      data shared between devices, attachments in bufinfo
+  flags       the buffer's file keeps only the access mode and
+              O_NONBLOCK, in F_GETFL, fdinfo and bufinfo
+  faults      every ioctl with its 1st, 2nd, ... slab allocation failing
+              (failslab and /proc/thread-self/fail-nth)
 
 The config file lists the options they need; a missing driver is a
 failure rather than a skip, so a misconfigured run cannot pass.
@@ -116,6 +120,7 @@ uapi header, which the entry did not cover." \
 	keep tools/testing/selftests/dmabuf/lifecycle.c \
 	keep tools/testing/selftests/dmabuf/cpu-access.c \
 	keep tools/testing/selftests/dmabuf/sync.c keep tools/testing/selftests/dmabuf/import.c \
+	keep tools/testing/selftests/dmabuf/flags.c keep tools/testing/selftests/dmabuf/faults.c \
 	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
 	keep MAINTAINERS
 
