@@ -8,6 +8,7 @@
 #define DMABUF_UTIL_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,6 +91,30 @@ static inline char *slurp(const char *path)
 	close(fd);
 	buf[total] = '\0';
 	return buf;
+}
+
+/* The lowest fd number free now: a leaked fd would take it. */
+static inline int lowest_free_fd(void)
+{
+	int fd = fcntl(0, F_DUPFD, 0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/* Entries of /proc/self/fd, the directory's own fd included. */
+static inline int open_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while (readdir(dir))
+		n++;
+	closedir(dir);
+	return n;
 }
 
 /* The value of "@key:\t" in the fdinfo of @fd, copied to @out; 0 or -1. */

@@ -12,7 +12,6 @@
  * bad argument, a missing fd or a full fd table, which the tests never
  * cause; a call that fails with no fault injected fails the test.
  */
-#include <dirent.h>
 #include <poll.h>
 #include <sys/epoll.h>
 #include <linux/sync_file.h>
@@ -54,20 +53,6 @@ static short ready(int fd, short events)
 	struct pollfd p = { .fd = fd, .events = events };
 
 	return poll(&p, 1, 0) < 0 ? -1 : p.revents;
-}
-
-/* Entries of /proc/self/fd, the directory's own fd included. */
-static int open_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n;
 }
 
 /* The last line of bufinfo: how many buffers exist and their bytes. */

@@ -7,7 +7,6 @@
  * when they fail after reserving an fd), and DMA_BUF_IOCTL_SYNC blocking
  * on a pending fence until it signals or a signal interrupts the wait.
  */
-#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -325,30 +324,6 @@ TEST_F(swsync, bad_arguments)
 	/* none of that added a fence */
 	EXPECT_EQ(POLLIN | POLLOUT, ready(self->fd, POLLIN | POLLOUT));
 	close(sync_fd);
-}
-
-/* The lowest free fd number, as the next open() would get it. */
-static int lowest_free_fd(void)
-{
-	int fd = fcntl(0, F_DUPFD, 0);
-
-	if (fd >= 0)
-		close(fd);
-	return fd;
-}
-
-/* Entries of /proc/self/fd, the directory's own fd included. */
-static int open_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while (readdir(dir))
-		n++;
-	closedir(dir);
-	return n;
 }
 
 /*
