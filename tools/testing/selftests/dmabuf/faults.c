@@ -7,10 +7,25 @@
  * caller can expect and leave nothing behind: no fd, no buffer, no name
  * change, no fence, no attachment, no reference.
  *
- * Errors accepted, besides success: ENOMEM everywhere, the only error a
- * failed allocation stands for. Every other error of these calls means a
- * bad argument, a missing fd or a full fd table, which the tests never
- * cause; a call that fails with no fault injected fails the test.
+ * Errors accepted, besides success: ENOMEM for every call, the only error a
+ * failed allocation stands for. What the calls allocate, and why their
+ * other errors cannot come up here:
+ *  - DMA_HEAP_IOCTL_ALLOC, UDMABUF_CREATE: the exporter's buffer and table,
+ *    the core's buffer, inode, dentry and file, maybe a bigger fd table
+ *    (EMFILE and ENFILE need full fd tables, EINVAL bad arguments);
+ *  - DMA_BUF_SET_NAME: the copy of the name (EFAULT and EINVAL need a bad
+ *    pointer or a long name);
+ *  - EXPORT_SYNC_FILE: the fence array for several fences, the sync_file
+ *    and its file (EINVAL: bad flags, EMFILE: no fd, EFAULT: bad argument);
+ *  - IMPORT_SYNC_FILE: room in the reservation object (EINVAL: bad flags or
+ *    not a sync_file);
+ *  - DMA_BUF_IOCTL_SYNC: udmabuf's table for CPU access, nothing for the
+ *    heap (EINTR needs a signal, EINVAL bad flags);
+ *  - DRM_IOCTL_PRIME_FD_TO_HANDLE: the attachment, the mapped table and the
+ *    core's debug copy of it, the GEM object, its handle and PRIME entry;
+ *  - poll() of one fd allocates nothing, EPOLL_CTL_ADD its item and wait
+ *    entry (EEXIST, EBADF, EINVAL need misuse).
+ * A call that fails with no fault injected fails the test.
  */
 #include <poll.h>
 #include <sys/epoll.h>
