@@ -55,7 +55,8 @@ chmod +x "$ROOT/init"
 
 cmdline="console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=0,1"
 cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all}"
-cmdline+=" harness.timeout=${TEST_TIMEOUT:-300}"
+# per program; under TCG with kmemleak, lifecycle alone takes about 5 minutes
+cmdline+=" harness.timeout=${TEST_TIMEOUT:-900}"
 shell=0
 [ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
 cmdline+=" harness.shell=$shell"
@@ -75,8 +76,9 @@ fi
 
 log "booting the guest (TCG; log $OUT/guest.log)"
 rc=0
-timeout "${VM_TIMEOUT:-900}" "${qemu[@]}" < /dev/null > "$OUT/guest.log" 2>&1 || rc=$?
-[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-900}s" >> "$OUT/guest.log"
+# the whole run takes about 11 minutes under TCG; leave room for a loaded machine
+timeout "${VM_TIMEOUT:-1800}" "${qemu[@]}" < /dev/null > "$OUT/guest.log" 2>&1 || rc=$?
+[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-1800}s" >> "$OUT/guest.log"
 ls "$ROOT/tests" | { [ -n "${TESTS:-}" ] && grep -xF "$(tr ',' '\n' <<< "$TESTS")" || cat; } \
 	> "$OUT/guest-tests.list" || true
 exit 0
