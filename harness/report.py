@@ -74,6 +74,8 @@ MARKER = re.compile('|'.join([
     r'DMA-API: (?:\S+ \S+: |exceeded \d+ overlapping|debugging out of memory)',
     r'^BUG \S+ \((?:Not tainted|Tainted: [^)]*)\): ',
     r'Watchdog detected hard LOCKUP',
+    # the core's own check of mapped tables under CONFIG_DMA_API_DEBUG
+    r'dma-buf: exporter mapped \S+, not page aligned',
 ]))
 # Words that mark a kernel report in a kernel line, but could just as well be
 # part of a test's description or diagnostic: looked for anywhere in lines

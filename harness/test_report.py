@@ -310,6 +310,11 @@ class ReportTest(unittest.TestCase):
             '---[ end trace 0000000000000000 ]---'])
         return GUEST.replace('### END abi', block + '\n### END abi')
 
+    def test_unaligned_table_of_a_real_exporter_fails(self):
+        guest = GUEST.replace('### END abi', 'dma-buf: exporter mapped 0x1000+0x80, '
+                              'not page aligned\n### END abi')
+        self.assertFails(self.run_report(guest=guest), 'not page aligned')
+
     def test_known_dma_api_finding_is_listed_not_counted(self):
         guest = self.dma_api_finding('DMA-API: platform vgem: mapping sg segment longer '
                                      'than device claims to support [len=1] [max=2]')
