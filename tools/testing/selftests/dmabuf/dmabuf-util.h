@@ -93,6 +93,24 @@ static inline char *slurp(const char *path)
 	return buf;
 }
 
+/* sw_sync's interface lives in debugfs and has no uapi header */
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
+
+/* A sync_file fd for point @value of a sw_sync @timeline, or -errno. */
+static inline int sw_sync_fence(int timeline, __u32 value)
+{
+	struct sw_sync_create_fence_data d = { .value = value, .name = "dmabuf-selftest" };
+
+	return ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d) ? -errno : d.fence;
+}
+
 /* The lowest fd number free now: a leaked fd would take it. */
 static inline int lowest_free_fd(void)
 {

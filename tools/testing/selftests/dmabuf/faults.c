@@ -39,23 +39,6 @@
 #define MAX_STEPS 200
 #define FAILSLAB "/sys/kernel/debug/failslab/"
 
-/* sw_sync's interface lives in debugfs and has no uapi header */
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
-
-static int sw_sync_fence(int timeline, __u32 value)
-{
-	struct sw_sync_create_fence_data d = { .value = value, .name = "dmabuf-faults" };
-
-	return ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d) ? -errno : d.fence;
-}
-
 static int sw_sync_inc(int timeline)
 {
 	__u32 one = 1;

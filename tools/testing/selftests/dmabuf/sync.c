@@ -19,16 +19,6 @@
 #include "dmabuf-util.h"
 #include "../kselftest_harness.h"
 
-/* sw_sync's interface lives in debugfs and has no uapi header */
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
-
 static short ready(int fd, short events)
 {
 	struct pollfd p = { .fd = fd, .events = events };
@@ -217,13 +207,6 @@ TEST_F(vgem, export_without_fences_is_signalled)
 	ASSERT_LE(0, sync_fd);
 	EXPECT_EQ(POLLIN, ready(sync_fd, POLLIN));
 	close(sync_fd);
-}
-
-static int sw_sync_fence(int timeline, __u32 value)
-{
-	struct sw_sync_create_fence_data d = { .value = value, .name = "dmabuf-selftest" };
-
-	return ioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &d) ? -errno : d.fence;
 }
 
 FIXTURE(swsync) {
