@@ -2,12 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Build the x86_64 guest kernel, the static test binaries and an initramfs,
 # then boot it in QEMU.
-#   guest.sh test   run every test program (or those named in $TESTS), log to $OUT/guest.log
-#   guest.sh demo   run the demo; with a terminal, leave a shell open afterwards
+#   guest.sh test    run every test program (or those named in $TESTS), log to $OUT/guest.log
+#   guest.sh stress  the race programs and the random operations at length, log to
+#                    $OUT/stress.log (STRESS_SCALE, STRESS_OPS, STRESS_SEEDS)
+#   guest.sh kcsan   the same on a KCSAN kernel instead of KASAN, log to $OUT/kcsan.log
+#   guest.sh demo    run the demo; with a terminal, leave a shell open afterwards
 source "$(dirname "$0")/lib.sh"
 
 mode=${1:-test}
 B=$STATE/guest
+fragments=("$HARNESS/guest.config")
+if [ "$mode" = kcsan ]; then
+	B=$STATE/guest-kcsan
+	fragments+=("$HARNESS/kcsan.config")
+fi
 ROOT=$STATE/initramfs
 ST=$STATE/selftests
 
@@ -16,7 +24,7 @@ ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6
 prepare_tree
 mkdir -p "$OUT"
 
-guest_config "$B" "$HARNESS/guest.config"
+guest_config "$B" "${fragments[@]}"
 log "building the guest kernel (build dir $B)"
 make -s -C "$TREE" O="$B" ARCH=x86_64 -j"$JOBS" bzImage > "$OUT/guest-build.log" 2>&1 ||
 	{ tail -40 "$OUT/guest-build.log" >&2; die "guest kernel build failed"; }
@@ -53,10 +61,37 @@ cp "$HARNESS/init" "$ROOT/init"
 chmod +x "$ROOT/init"
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$STATE/initramfs.gz"
 
+# KUnit suites that also run in the guest, at boot and on its two CPUs: races
+# need real parallelism, which UML lacks. init prints their results from
+# debugfs as the program kunit-<suite>.
+GUEST_KUNIT=dma-buf-races
+
+# how much each mode runs; make check's slice is the programs' own default
+case $mode in
+stress|kcsan)
+	log=$OUT/$mode.log
+	: "${TESTS:=races,random-ops,kunit-$GUEST_KUNIT}"
+	scale=${STRESS_SCALE:-20}
+	ops=${STRESS_OPS:-100000}
+	seeds=${STRESS_SEEDS:-10}
+	[ "$mode" = kcsan ] && { scale=${STRESS_SCALE:-5}; seeds=${STRESS_SEEDS:-1}; }
+	limit=${TEST_TIMEOUT:-5400} vm_limit=${VM_TIMEOUT:-7200}
+	;;
+*)
+	log=$OUT/guest.log
+	scale=1 ops=10000 seeds=1
+	# per program; under TCG with kmemleak, lifecycle alone takes about 5 minutes
+	limit=${TEST_TIMEOUT:-900} vm_limit=${VM_TIMEOUT:-1800}
+	;;
+esac
+selected() { [ -z "${TESTS:-}" ] || grep -qxF "$1" <<< "$(tr ',' '\n' <<< "$TESTS")"; }
+kunit_glob=none
+[ "$mode" != demo ] && selected "kunit-$GUEST_KUNIT" && kunit_glob=$GUEST_KUNIT
+
 cmdline="console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=0,1"
-cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all}"
-# per program; under TCG with kmemleak, lifecycle alone takes about 5 minutes
-cmdline+=" harness.timeout=${TEST_TIMEOUT:-900}"
+cmdline+=" kunit.filter_glob=$kunit_glob harness.kunit=$kunit_glob"
+cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all} harness.timeout=$limit"
+cmdline+=" harness.scale=$scale harness.ops=$ops harness.seeds=$seeds"
 shell=0
 [ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
 cmdline+=" harness.shell=$shell"
@@ -74,11 +109,11 @@ if [ "$mode" = demo ]; then
 	exit 0
 fi
 
-log "booting the guest (TCG; log $OUT/guest.log)"
+log "booting the guest (TCG, $mode; log $log)"
 rc=0
-# the whole run takes about 11 minutes under TCG; leave room for a loaded machine
-timeout "${VM_TIMEOUT:-1800}" "${qemu[@]}" < /dev/null > "$OUT/guest.log" 2>&1 || rc=$?
-[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-1800}s" >> "$OUT/guest.log"
-ls "$ROOT/tests" | { [ -n "${TESTS:-}" ] && grep -xF "$(tr ',' '\n' <<< "$TESTS")" || cat; } \
-	> "$OUT/guest-tests.list" || true
+timeout "$vm_limit" "${qemu[@]}" < /dev/null > "$log" 2>&1 || rc=$?
+[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${vm_limit}s" >> "$log"
+for t in $(ls "$ROOT/tests") "kunit-$GUEST_KUNIT"; do
+	selected "$t" && echo "$t"
+done > "${log%.log}-tests.list"
 exit 0

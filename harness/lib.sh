@@ -74,10 +74,17 @@ overlay_files() {
 
 # prepare_tree: a working copy of the pristine tree with our files laid over it.
 # Only files whose content changed get a new mtime, so rebuilds stay incremental.
+# Runs that share a cache (two checkouts' harnesses never do) take turns: the
+# lock is held until the calling script exits.
 prepare_tree() {
 	local pristine f
 	pristine=$(pristine_tree)
 	mkdir -p "$STATE"
+	exec 9> "$STATE/.lock"
+	if ! flock -n 9; then
+		log "waiting for another harness run on $STATE"
+		flock 9
+	fi
 	if [ "$(cat "$STATE/tree.from" 2>/dev/null)" != "$pristine" ]; then
 		log "copying $pristine to $TREE"
 		rm -rf "$TREE" "$STATE/tree.manifest"
@@ -116,12 +123,16 @@ guest_config() {
 	make -s -C "$TREE" O="$dir" ARCH=x86_64 tinyconfig >/dev/null
 	"$TREE/scripts/kconfig/merge_config.sh" -m -O "$dir" "$dir/.config" "$@" >/dev/null
 	make -s -C "$TREE" O="$dir" ARCH=x86_64 olddefconfig >/dev/null
-	want=$(grep -h '^CONFIG_.*=y$' "$@" | sort -u)
+	# what the fragments ask for, the last word on each symbol winning
+	want=$(sed -n 's/^\(CONFIG_[A-Za-z0-9_]*\)=\(.*\)$/\1 \2/p; s/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 n/p' \
+		"$@" | awk '{ v[$1] = $2 } END { for (s in v) print s "=" v[s] }')
 	for f in $want; do
-		grep -qx "$f" "$dir/.config" || die "guest config lost $f (check its dependencies)"
-	done
-	for f in $(grep -h '^# CONFIG_.* is not set$' "$@" | cut -d' ' -f2); do
-		grep -q "^$f=y" "$dir/.config" && die "guest config could not turn off $f"
+		case $f in
+		*=y) grep -qx "$f" "$dir/.config" ||
+			die "guest config lost $f (check its dependencies)" ;;
+		*=n) grep -q "^${f%=n}=y" "$dir/.config" &&
+			die "guest config could not turn off ${f%=n}" ;;
+		esac
 	done
 	printf '%s\n' "$stamp" > "$dir/.harness-config"
 }

@@ -22,6 +22,11 @@ in harness/expected-warnings: the API misuse the KUnit suites provoke on
 purpose. Without a KUnit filter, a listed name that no KUnit log shows fails
 the run too, so that the list cannot outlive the misuse it was made for.
 
+A KCSAN data race counts only when it is ours: when the functions it names
+or a frame of either access's stack trace is defined in the core's files
+(drivers/dma-buf/dma-buf-*.c, include/linux/dma-buf.h) or its tests
+(drivers/dma-buf/tests/). Races elsewhere are listed, not counted.
+
 The last line printed is 'N passed, N failed'; the exit status is 1 if
 anything failed.
 """
@@ -120,6 +125,17 @@ DMA_DEBUG_WARNING = re.compile(r'WARNING: CPU: \d+ PID: \d+ at kernel/dma/debug\
 CUT_HERE_LINES = 5
 # Reports closer together than this many lines count once.
 SAME_REPORT_LINES = 10
+
+# A KCSAN report runs from its 'BUG: KCSAN:' line to a line of '=' signs.
+KCSAN_HEAD = re.compile(r'BUG: KCSAN: (.*?)\s*$')
+KCSAN_END = re.compile(r'^={40,}\s*$')
+KCSAN_FRAME = re.compile(r'^\s*(?:\?\s*)?([A-Za-z_]\w*)(?:\.\w+)*\+0x[0-9a-f]+/0x[0-9a-f]+')
+KCSAN_NAMES = re.compile(r'\bin ([A-Za-z_]\w*)(?:\.\w+)*(?: / ([A-Za-z_]\w*)(?:\.\w+)*)?')
+# Functions defined at the start of a line (kernel style), in our files.
+DEFINITION = re.compile(r'^(?!return\b|else\b|do\b)[A-Za-z_][\w \t*]*?\b([A-Za-z_]\w*)\(',
+                        re.M)
+OUR_SOURCES = ['drivers/dma-buf/dma-buf-*.c', 'drivers/dma-buf/tests/*.c',
+               'include/linux/dma-buf.h']
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 INVENTORY_HEADER = """\
@@ -351,8 +367,61 @@ def kernel_reports(lines, expected=frozenset(), fired=None, known=(), seen=None)
     return sorted(found)
 
 
-def scan_kernel_log(lines, where, tally, expected=frozenset(), fired=None, known=()):
-    """One failure per kernel report (a report and its trace count once)."""
+def our_functions(root=os.path.dirname(HERE)):
+    """The names of the functions our files define."""
+    import glob
+    names = set()
+    for pattern in OUR_SOURCES:
+        for path in glob.glob(os.path.join(root, pattern)):
+            with open(path, errors='replace') as f:
+                names.update(DEFINITION.findall(f.read()))
+    return frozenset(names)
+
+
+def foreign_races(lines, ours):
+    """Split off the KCSAN reports that do not touch our code.
+
+    Returns (lines, races): lines with every such report blanked out, and the
+    report headers ('data-race in a / b'), one per report. A report whose end
+    never came is left in place, and so is one naming or passing through a
+    function of ours.
+    """
+    lines, races = list(lines), []
+    i = 0
+    while i < len(lines):
+        m = KCSAN_HEAD.search(clean(lines[i]))
+        if not m:
+            i += 1
+            continue
+        end = next((j for j in range(i + 1, len(lines)) if KCSAN_END.match(clean(lines[j]))),
+                   None)
+        if end is None:
+            break
+        head = KCSAN_NAMES.search(m.group(1))
+        names = {n for n in head.groups() if n} if head else set()
+        for line in lines[i + 1:end]:
+            f = KCSAN_FRAME.match(clean(line))
+            if f:
+                names.add(f.group(1))
+        if not names & ours:
+            races.append(m.group(1))
+            for j in range(i, end + 1):
+                lines[j] = ''
+        i = end + 1
+    return lines, races
+
+
+def scan_kernel_log(lines, where, tally, expected=frozenset(), fired=None, known=(),
+                    ours=None):
+    """One failure per kernel report (a report and its trace count once).
+
+    ours: the functions of our files; KCSAN reports touching none of them
+    are listed as not ours instead (computed when not given).
+    """
+    if any('BUG: KCSAN:' in line for line in lines):
+        lines, races = foreign_races(lines, our_functions() if ours is None else ours)
+        for race in dict.fromkeys(races):
+            tally.known.append(f'{where}: KCSAN, {races.count(race)} like {race}')
     last = -SAME_REPORT_LINES - 1
     seen = []
     for i in kernel_reports(lines, expected, fired, known, seen):
@@ -388,15 +457,21 @@ def read_expected_warnings(path):
 
 # --- the guest -----------------------------------------------------------------
 
-def guest(path, expected_path, tally, observed, known=()):
+def guest(path, expected_path, tally, observed, known=(), where='guest'):
+    """The programs of one guest log; where names the log (guest, stress, kcsan).
+
+    Programs of a log other than 'guest' are recorded as where/program.
+    """
     try:
         lines = read_lines(path)
     except OSError:
-        tally.fail(f'guest: no log at {path}')
+        tally.fail(f'{where}: no log at {path}')
         return
     expected = []
     if expected_path:
-        expected = [t for t in open(expected_path).read().split() if t]
+        with open(expected_path) as f:
+            expected = f.read().split()
+    name = (lambda p: p) if where == 'guest' else (lambda p: f'{where}/{p}')
     current, ran, body = None, set(), []
     for raw in lines:
         line = clean(raw)
@@ -408,33 +483,34 @@ def guest(path, expected_path, tally, observed, known=()):
         m = re.match(r'^### END (\S+) rc=(\d+)', line)
         if m and current == m.group(1):
             t = Tally()
-            results = parse_ktap(body, current, t)
-            observed[('guest', current)] = results
+            label = name(current)
+            results = parse_ktap(body, label, t)
+            observed[('guest', label)] = results
             if not t.failed and not results:
-                t.fail(f'{current}: printed no results')
+                t.fail(f'{label}: printed no results')
             rc = int(m.group(2))
             if rc == 124 or rc == 143:
-                t.fail(f'{current}: timed out')
+                t.fail(f'{label}: timed out')
             elif rc and not t.failed and not any(r[1] == 'fail' for r in results):
-                t.fail(f'{current}: exit code {rc} without a failed test')
+                t.fail(f'{label}: exit code {rc} without a failed test')
             tally.failed += t.failed
             current = None
             continue
         if current:
             body.append(line)
     if current:
-        tally.fail(f'{current}: never finished (crash or timeout)')
-        observed[('guest', current)] = parse_ktap(body, current, tally)
+        tally.fail(f'{name(current)}: never finished (crash or timeout)')
+        observed[('guest', name(current))] = parse_ktap(body, name(current), tally)
     for t in expected:
         if t not in ran:
-            tally.fail(f'{t}: did not run')
+            tally.fail(f'{name(t)}: did not run')
     if not any('### ALL DONE' in l for l in lines):
-        tally.fail('guest: did not reach the end of the test list')
+        tally.fail(f'{where}: did not reach the end of the test list')
     if any('### HARNESS TIMEOUT' in l for l in lines):
-        tally.fail('guest: timed out')
+        tally.fail(f'{where}: timed out')
     # expected warnings are a KUnit matter: none is accepted here, only the
     # listed DMA-API findings about stock drivers
-    scan_kernel_log(lines, 'guest', tally, known=known)
+    scan_kernel_log(lines, where, tally, known=known)
 
 
 # --- the inventory -------------------------------------------------------------
@@ -556,12 +632,24 @@ def write_inventory(path, old, observed, selected):
 
 # --- main ----------------------------------------------------------------------
 
+def named(spec, default):
+    """(NAME, FILE) of a NAME=FILE argument; NAME defaults to default."""
+    name, sep, path = spec.partition('=')
+    return (name, path) if sep and '/' not in name else (default, spec)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--kunit', action='append', default=[],
                     help='NAME=FILE: raw output of one kunit.py run (NAME defaults to kunit)')
-    ap.add_argument('--guest', help='serial log of the guest')
-    ap.add_argument('--guest-tests', help='file listing the test programs of the guest')
+    ap.add_argument('--guest', action='append', default=[],
+                    help='[NAME=]FILE: serial log of a guest run (NAME: guest, the '
+                         'default, stress or kcsan)')
+    ap.add_argument('--guest-tests', action='append', default=[],
+                    help='[NAME=]FILE: the test programs that guest run was to run')
+    ap.add_argument('--no-inventory', action='store_true',
+                    help='count the results as they come (make stress, whose seeds '
+                         'and lengths vary); reports and failures still count')
     ap.add_argument('--ktap', action='append', default=[],
                     help='NAME=FILE: plain KTAP results of another check (lint, compat)')
     ap.add_argument('--inventory', metavar='FILE', default=os.path.join(HERE, 'inventory.txt'),
@@ -598,7 +686,7 @@ def main(argv=None):
             if args.write_inventory:
                 if os.path.exists(args.write_inventory):
                     inventory = read_inventory(args.write_inventory)
-            else:
+            elif not args.no_inventory:
                 inventory = read_inventory(args.inventory)
         except (OSError, ValueError) as e:
             tally.fail(f'inventory or expected warnings: {e}')
@@ -627,7 +715,10 @@ def main(argv=None):
         except (OSError, re.error) as e:
             tally.fail(f'known guest reports: {e}')
             known = ()
-        guest(args.guest, args.guest_tests, tally, observed, known)
+        lists = dict(named(spec, 'guest') for spec in args.guest_tests)
+        for spec in args.guest:
+            where, path = named(spec, 'guest')
+            guest(path, lists.get(where), tally, observed, known, where)
     for spec in args.ktap:
         name, _, path = spec.partition('=')
         try:
@@ -641,7 +732,7 @@ def main(argv=None):
     if args.write_inventory and inventory is not None:
         n = write_inventory(args.write_inventory, inventory, observed, selected)
         print(f'wrote {n} cases to {args.write_inventory}')
-    if args.write_inventory or inventory is None:
+    if args.write_inventory or inventory is None or args.no_inventory:
         for key, results in observed.items():
             count(results, key[1], tally)
     else:

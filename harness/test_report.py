@@ -328,6 +328,50 @@ class ReportTest(unittest.TestCase):
                                      'than device claims to support [len=1] [max=2]')
         self.assertFails(self.run_report(guest=guest), 'DMA-API: platform vkms')
 
+    def kcsan(self, first='tty_write', second='n_tty_read', frames=('vfs_write',),
+              end=True):
+        """A KCSAN data race as x86 prints it, in the abi section."""
+        block = ['=' * 66, f'BUG: KCSAN: data-race in {first} / {second}', '',
+                 'write to 0xffff888004ad2c10 of 4 bytes by task 70 on cpu 1:',
+                 f' {first}+0x1d/0x30']
+        block += [f' {f}+0x10/0x20' for f in frames]
+        block += ['', 'read to 0xffff888004ad2c10 of 4 bytes by task 71 on cpu 0:',
+                  f' {second}.isra.0+0x10/0x20', ' ksys_read+0x1/0x2', '',
+                  'value changed: 0x00000000 -> 0x00000001', '',
+                  'Reported by Kernel Concurrency Sanitizer on:',
+                  'CPU: 0 UID: 0 PID: 71 Comm: races Not tainted 6.12.117 #1']
+        block += ['=' * 66] if end else []
+        return GUEST.replace('### END abi', '\n'.join(block) + '\n### END abi')
+
+    def test_kcsan_race_elsewhere_is_listed_not_counted(self):
+        self.assertPasses(self.run_report(guest=self.kcsan()), 3)
+        self.assertTrue(any('KCSAN, 1 like data-race in tty_write / n_tty_read' in line
+                            for line in self.run_report(guest=self.kcsan())[1]))
+
+    def test_kcsan_race_in_our_code_fails(self):
+        ours = report.our_functions()
+        self.assertIn('dma_buf_poll', ours)
+        self.assertIn('mock_attach', ours)
+        # named in the header, or only a caller in either stack
+        for kw in [dict(first='dma_buf_poll'), dict(second='dma_buf_set_name'),
+                   dict(frames=('vfs_write', 'dma_buf_ioctl', 'ksys_ioctl'))]:
+            with self.subTest(**kw):
+                self.assertFails(self.run_report(guest=self.kcsan(**kw)), 'BUG: KCSAN')
+
+    def test_unterminated_kcsan_report_fails(self):
+        self.assertFails(self.run_report(guest=self.kcsan(end=False)), 'BUG: KCSAN')
+
+    def test_named_guest_logs_without_inventory(self):
+        # make stress: two logs, programs labelled by log, no inventory
+        extra = GUEST.replace('### BEGIN sync', '### BEGIN random-ops').replace(
+            '### END sync', '### END random-ops')
+        args = ['--no-inventory', '--guest', 'kcsan=' + self.write('kcsan.log', extra),
+                '--guest-tests', 'kcsan=' + self.write('kcsan.list', 'abi random-ops races\n')]
+        rc, lines = self.run_report(guest=GUEST, args=args)
+        self.assertFails((rc, lines), 'kcsan/races: did not run')
+        self.assertIn('skipped: kcsan/random-ops: swsync.bad_arguments: no sw_sync', lines)
+        self.assertEqual(lines[-1], '6 passed, 1 failed')
+
     def test_report_after_a_known_finding_is_caught(self):
         guest = self.dma_api_finding('DMA-API: platform vgem: mapping sg segment longer '
                                      'than device claims to support [len=1] [max=2]')
