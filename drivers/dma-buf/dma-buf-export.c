@@ -35,7 +35,8 @@
  *
  * The list of live buffers feeds debugfs and dma_buf_iter_begin(). A
  * buffer whose last reference is gone but which has not left the list yet
- * is skipped by both.
+ * is still printed by debugfs, with a file count of 0, as 6.12 does; the
+ * iterator skips it, since it hands out references.
  */
 
 /*
