@@ -40,9 +40,14 @@ static struct mock_exporter *mock_of(struct dma_buf *dmabuf)
 	return link->me;
 }
 
+/*
+ * Attach, detach and the CPU hooks run without the reservation lock, so
+ * callbacks of one buffer may run at once: they record under me->lock.
+ */
 static void mock_record(struct mock_exporter *me, struct dma_buf *dmabuf,
 			enum mock_cb cb)
 {
+	lockdep_assert_held(&me->lock);
 	me->calls[cb]++;
 	me->locked[cb] = ww_mutex_is_locked(&dmabuf->resv->lock);
 }
@@ -53,7 +58,8 @@ static void mock_release(struct dma_buf *dmabuf)
 
 	spin_lock(&mock_link_lock);
 	if (link->me) {
-		mock_record(link->me, dmabuf, MOCK_RELEASE);
+		scoped_guard(spinlock, &link->me->lock)
+			mock_record(link->me, dmabuf, MOCK_RELEASE);
 		link->me->link = NULL;
 	}
 	spin_unlock(&mock_link_lock);
@@ -66,8 +72,10 @@ static int mock_attach_cb(struct dma_buf *dmabuf, struct dma_buf_attachment *att
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, dmabuf, MOCK_ATTACH);
-	me->last_attach = attach;
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, dmabuf, MOCK_ATTACH);
+		me->last_attach = attach;
+	}
 	return me->attach_err;
 }
 
@@ -76,8 +84,10 @@ static void mock_detach_cb(struct dma_buf *dmabuf, struct dma_buf_attachment *at
 	struct mock_exporter *me = mock_of(dmabuf);
 
 	if (me) {
-		mock_record(me, dmabuf, MOCK_DETACH);
-		me->last_attach = attach;
+		scoped_guard(spinlock, &me->lock) {
+			mock_record(me, dmabuf, MOCK_DETACH);
+			me->last_attach = attach;
+		}
 	}
 }
 
@@ -87,9 +97,11 @@ static int mock_pin(struct dma_buf_attachment *attach)
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, attach->dmabuf, MOCK_PIN);
-	if (me->pin_err)
-		me->calls[MOCK_PIN]--;	/* a failed pin holds nothing */
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, attach->dmabuf, MOCK_PIN);
+		if (me->pin_err)
+			me->calls[MOCK_PIN]--;	/* a failed pin holds nothing */
+	}
 	return me->pin_err;
 }
 
@@ -97,7 +109,9 @@ static void mock_unpin(struct dma_buf_attachment *attach)
 {
 	struct mock_exporter *me = mock_of(attach->dmabuf);
 
-	if (me)
+	if (!me)
+		return;
+	scoped_guard(spinlock, &me->lock)
 		mock_record(me, attach->dmabuf, MOCK_UNPIN);
 }
 
@@ -111,8 +125,10 @@ static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 
 	if (!me)
 		return ERR_PTR(-ENODEV);
-	mock_record(me, attach->dmabuf, MOCK_MAP);
-	me->last_dir = dir;
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, attach->dmabuf, MOCK_MAP);
+		me->last_dir = dir;
+	}
 	if (me->map_null)
 		return NULL;
 	if (me->map_err)
@@ -134,8 +150,10 @@ static struct sg_table *mock_map(struct dma_buf_attachment *attach,
 	if (me->map_adds_kernel_fence)
 		mock_resv_add(attach->dmabuf->resv, me->map_adds_kernel_fence,
 			      DMA_RESV_USAGE_KERNEL);
-	me->last_map = sgt;
-	me->tables++;
+	scoped_guard(spinlock, &me->lock) {
+		me->last_map = sgt;
+		me->tables++;
+	}
 	return sgt;
 }
 
@@ -145,10 +163,12 @@ static void mock_unmap(struct dma_buf_attachment *attach, struct sg_table *sgt,
 	struct mock_exporter *me = mock_of(attach->dmabuf);
 
 	if (me) {
-		mock_record(me, attach->dmabuf, MOCK_UNMAP);
-		me->tables--;
-		me->last_unmap = sgt;
-		me->last_dir = dir;
+		scoped_guard(spinlock, &me->lock) {
+			mock_record(me, attach->dmabuf, MOCK_UNMAP);
+			me->tables--;
+			me->last_unmap = sgt;
+			me->last_dir = dir;
+		}
 	}
 	sg_free_table(sgt);
 	kfree(sgt);
@@ -160,8 +180,10 @@ static int mock_begin_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, dmabuf, MOCK_BEGIN_CPU);
-	me->last_dir = dir;
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, dmabuf, MOCK_BEGIN_CPU);
+		me->last_dir = dir;
+	}
 	if (me->begin_adds_kernel_fence)
 		mock_resv_add(dmabuf->resv, me->begin_adds_kernel_fence,
 			      DMA_RESV_USAGE_KERNEL);
@@ -174,8 +196,10 @@ static int mock_end_cpu(struct dma_buf *dmabuf, enum dma_data_direction dir)
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, dmabuf, MOCK_END_CPU);
-	me->last_dir = dir;
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, dmabuf, MOCK_END_CPU);
+		me->last_dir = dir;
+	}
 	return me->end_err;
 }
 
@@ -185,7 +209,8 @@ static int mock_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, dmabuf, MOCK_MMAP);
+	scoped_guard(spinlock, &me->lock)
+		mock_record(me, dmabuf, MOCK_MMAP);
 	/*
 	 * As real exporters do: a plain vma next to another of the same
 	 * file could be extended by the VFS without asking us.
@@ -197,17 +222,24 @@ static int mock_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 static int mock_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct mock_exporter *me = mock_of(dmabuf);
+	void *vaddr;
 
 	if (!me)
 		return -ENODEV;
-	mock_record(me, dmabuf, MOCK_VMAP);
+	scoped_guard(spinlock, &me->lock) {
+		mock_record(me, dmabuf, MOCK_VMAP);
+		/* a mapping shared when it should not be shows as a stale address */
+		vaddr = me->vaddr;
+		if (me->vmap_moves)
+			vaddr += ((me->calls[MOCK_VMAP] - 1) % MOCK_PAGES) * PAGE_SIZE;
+	}
 	if (me->vmap_err)
 		return me->vmap_err;
 	/* never dereferenced: only the core's bookkeeping is under test */
 	if (me->vmap_iomem)
-		iosys_map_set_vaddr_iomem(map, (void __iomem *)me->vaddr);
+		iosys_map_set_vaddr_iomem(map, (void __iomem *)vaddr);
 	else
-		iosys_map_set_vaddr(map, me->vaddr);
+		iosys_map_set_vaddr(map, vaddr);
 	return 0;
 }
 
@@ -215,7 +247,9 @@ static void mock_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct mock_exporter *me = mock_of(dmabuf);
 
-	if (me)
+	if (!me)
+		return;
+	scoped_guard(spinlock, &me->lock)
 		mock_record(me, dmabuf, MOCK_VUNMAP);
 }
 
@@ -320,7 +354,9 @@ struct mock_exporter *mock_prepare(struct kunit *test, unsigned long flags)
 	KUNIT_ASSERT_NOT_NULL(test, me);
 	me->test = test;
 	me->size = MOCK_SIZE;
+	spin_lock_init(&me->lock);
 	me->vmap_iomem = flags & MOCK_VMAP_IOMEM;
+	me->vmap_moves = flags & MOCK_VMAP_MOVES;
 	me->vaddr = kunit_kzalloc(test, MOCK_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, me->vaddr);
 
@@ -447,6 +483,26 @@ void mock_owner_going(bool going)
 {
 }
 #endif
+
+/**
+ * mock_calls - how often a callback of a mock buffer ran so far
+ * @me: the buffer's record.
+ * @cb: the callback.
+ *
+ * For tests that look while callbacks may still be running in other
+ * threads.
+ *
+ * Return: the count.
+ */
+int mock_calls(struct mock_exporter *me, enum mock_cb cb)
+{
+	int calls;
+
+	spin_lock(&me->lock);
+	calls = me->calls[cb];
+	spin_unlock(&me->lock);
+	return calls;
+}
 
 /**
  * mock_misuse_count - API misuses the core has noticed so far

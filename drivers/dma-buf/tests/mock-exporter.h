@@ -3,6 +3,8 @@
  * A mock exporter, mock importers and mock fences for the KUnit suites of
  * the dma-buf core. The exporter records every callback: how often it ran,
  * what it was given, and whether the buffer's reservation lock was held.
+ * Callbacks may run at once from several threads: the record of a buffer
+ * is updated under its own spinlock.
  */
 #ifndef _DMA_BUF_MOCK_EXPORTER_H
 #define _DMA_BUF_MOCK_EXPORTER_H
@@ -32,6 +34,7 @@ enum mock_flags {
 	MOCK_CACHE_SGT = BIT(5),	/* cache_sgt_mapping */
 	MOCK_VMAP_IOMEM = BIT(6),	/* vmap hands out I/O memory */
 	MOCK_BORROWED_RESV = BIT(7),	/* lends its own reservation object */
+	MOCK_VMAP_MOVES = BIT(8),	/* each vmap hands out the next page */
 };
 
 struct mock_link;
@@ -39,6 +42,8 @@ struct mock_link;
 /*
  * The record of one mock buffer, allocated with kunit_kzalloc(). A buffer
  * released after its test ended no longer reaches it (see mock-exporter.c).
+ * The callbacks update calls[] to last_attach under @lock; a test reading
+ * them while callbacks may still run uses mock_calls() or holds @lock.
  */
 struct mock_exporter {
 	struct kunit *test;
@@ -52,7 +57,9 @@ struct mock_exporter {
 	struct page *pages[MOCK_PAGES];
 	void *vaddr;
 	bool vmap_iomem;
+	bool vmap_moves;
 
+	spinlock_t lock;		/* guards calls[] to last_attach */
 	int calls[MOCK_NR_CB];
 	bool locked[MOCK_NR_CB];	/* resv lock held at the last call */
 	enum dma_data_direction last_dir;
@@ -75,6 +82,7 @@ struct mock_exporter {
 struct mock_exporter *mock_export(struct kunit *test, unsigned long flags);
 struct mock_exporter *mock_prepare(struct kunit *test, unsigned long flags);
 int mock_export_now(struct mock_exporter *me, int file_flags);
+int mock_calls(struct mock_exporter *me, enum mock_cb cb);
 int mock_misuse_count(void);
 struct module *mock_owner(void);
 int mock_owner_refs(void);
