@@ -8,8 +8,7 @@
 # Variables: KSRC=<6.12 tree> (default: Debian's linux-source-6.12, extracted once
 # into $(CACHE)), CACHE=<dir> (default ~/.cache/dmabuf-core), KUNIT_FILTER=<suite glob>,
 # TESTS=<prog,prog>, ACCEL=kvm (default tcg), VM_TIMEOUT=<seconds>; for make stress
-# STRESS_SCALE=<race loop factor>, STRESS_OPS=<random operations a seed>, STRESS_SEEDS=<n>;
-# for make bench BENCH_SYSFS=0 (two kernels instead of four), BENCH_ITERS, BENCH_REPS, BENCH_LIVE.
+# STRESS_SCALE=<race loop factor>.
 
 SHELL := /bin/bash
 H := harness
@@ -20,14 +19,13 @@ export BENCH_SYSFS BENCH_ITERS BENCH_REPS BENCH_LIVE
 # the two KUnit configurations of harness/kunit.sh
 KUNIT_LOGS = --kunit kunit=$(OUT)/kunit.log --kunit kunit-min=$(OUT)/kunit-min.log
 
-.PHONY: help setup kunit vmtest lint check stress bench run compat docs patch inventory clean
+.PHONY: help setup kunit vmtest lint check stress run compat docs patch inventory clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 	@echo "  make kunit    KUnit suites only (KUNIT_FILTER='dma-buf-*')"
 	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
-	@echo "  make stress   race programs and 10^6 random operations (KASAN), then KCSAN"
-	@echo "  make bench    stock 6.12 against ours, no debugging, QEMU -icount: $(OUT)/bench.txt"
+	@echo "  make stress   race programs at length (KASAN, lockdep), then on KCSAN"
 	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
 	@echo "  make compat   build every in-tree dma-buf user with W=1, ours against stock"
 	@echo "  make docs     Sphinx driver-api book: no warning from our files"
@@ -63,8 +61,8 @@ check:
 		$(KUNIT_LOGS) --kunit-filter "$(KUNIT_FILTER)" --tests "$(TESTS)" \
 		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
 
-# the guest's race programs at length and 10 seeds of 10^5 random operations
-# under KASAN, lockdep and kmemleak; then the race programs on a KCSAN kernel
+# the guest's race programs at length and the KUnit races under KASAN, lockdep
+# and kmemleak; then the same on a KCSAN kernel
 stress:
 	@rm -f $(OUT)/stress.log $(OUT)/kcsan.log
 	@$(H)/guest.sh stress
@@ -72,11 +70,6 @@ stress:
 	@$(H)/report.py --no-inventory \
 		--guest stress=$(OUT)/stress.log --guest-tests stress=$(OUT)/stress-tests.list \
 		--guest kcsan=$(OUT)/kcsan.log --guest-tests kcsan=$(OUT)/kcsan-tests.list
-
-# stock 6.12 and ours built alike without debugging (and again with
-# DMABUF_SYSFS_STATS unless BENCH_SYSFS=0), timed in QEMU with -icount
-bench:
-	@$(H)/bench.sh
 
 compat:
 	@$(H)/compat.sh all

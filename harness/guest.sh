@@ -70,11 +70,11 @@ GUEST_KUNIT=dma-buf-races
 case $mode in
 stress|kcsan)
 	log=$OUT/$mode.log
-	: "${TESTS:=races,random-ops,kunit-$GUEST_KUNIT}"
-	scale=${STRESS_SCALE:-20}
+	: "${TESTS:=races,kunit-$GUEST_KUNIT}"
+	scale=${STRESS_SCALE:-10}
 	ops=${STRESS_OPS:-100000}
 	seeds=${STRESS_SEEDS:-10}
-	[ "$mode" = kcsan ] && { scale=${STRESS_SCALE:-5}; seeds=${STRESS_SEEDS:-1}; }
+	[ "$mode" = kcsan ] && { scale=${STRESS_SCALE:-3}; ops=${STRESS_OPS:-20000} seeds=${STRESS_SEEDS:-1}; }
 	limit=${TEST_TIMEOUT:-5400} vm_limit=${VM_TIMEOUT:-7200}
 	;;
 *)
