@@ -8,7 +8,8 @@
 # Variables: KSRC=<6.12 tree> (default: Debian's linux-source-6.12, extracted once
 # into $(CACHE)), CACHE=<dir> (default ~/.cache/dmabuf-core), KUNIT_FILTER=<suite glob>,
 # TESTS=<prog,prog>, ACCEL=kvm (default tcg), VM_TIMEOUT=<seconds>; for make stress
-# STRESS_SCALE=<race loop factor>.
+# STRESS_SCALE=<race loop factor>;
+# for make bench BENCH_SYSFS=0 (two kernels instead of four), BENCH_ITERS, BENCH_REPS, BENCH_LIVE.
 
 SHELL := /bin/bash
 H := harness
@@ -19,13 +20,14 @@ export BENCH_SYSFS BENCH_ITERS BENCH_REPS BENCH_LIVE
 # the two KUnit configurations of harness/kunit.sh
 KUNIT_LOGS = --kunit kunit=$(OUT)/kunit.log --kunit kunit-min=$(OUT)/kunit-min.log
 
-.PHONY: help setup kunit vmtest lint check stress run compat docs patch inventory clean
+.PHONY: help setup kunit vmtest lint check stress bench run compat docs patch inventory clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
 	@echo "  make kunit    KUnit suites only (KUNIT_FILTER='dma-buf-*')"
 	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
 	@echo "  make stress   race programs at length (KASAN, lockdep), then on KCSAN"
+	@echo "  make bench    stock 6.12 against ours, no debugging, QEMU -icount: $(OUT)/bench.txt"
 	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
 	@echo "  make compat   build every in-tree dma-buf user with W=1, ours against stock"
 	@echo "  make docs     Sphinx driver-api book: no warning from our files"
@@ -70,6 +72,11 @@ stress:
 	@$(H)/report.py --no-inventory \
 		--guest stress=$(OUT)/stress.log --guest-tests stress=$(OUT)/stress-tests.list \
 		--guest kcsan=$(OUT)/kcsan.log --guest-tests kcsan=$(OUT)/kcsan-tests.list
+
+# stock 6.12 and ours built alike without debugging (and again with
+# DMABUF_SYSFS_STATS unless BENCH_SYSFS=0), timed in QEMU with -icount
+bench:
+	@$(H)/bench.sh
 
 compat:
 	@$(H)/compat.sh all
