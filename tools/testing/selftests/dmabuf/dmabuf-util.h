@@ -214,7 +214,8 @@ static inline long bufinfo_objects(void)
 	return n;
 }
 
-static inline int send_fd(int sock, int fd)
+/* Sends @fd over @sock with sendmsg() @flags; 0 or -errno. */
+static inline int send_fd_flags(int sock, int fd, int flags)
 {
 	char byte = 'b', control[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
@@ -228,7 +229,12 @@ static inline int send_fd(int sock, int fd)
 	cmsg->cmsg_type = SCM_RIGHTS;
 	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
+	return sendmsg(sock, &msg, flags) == 1 ? 0 : -errno;
+}
+
+static inline int send_fd(int sock, int fd)
+{
+	return send_fd_flags(sock, fd, 0);
 }
 
 static inline int recv_fd(int sock)

@@ -974,22 +974,10 @@ struct passing {
 	int refused, dropped;	/* __atomic */
 };
 
-/* send_fd() without SIGPIPE: a gone receiver must show as an error. */
+/* without SIGPIPE: a gone receiver must show as an error */
 static int pass_fd(int sock, int fd)
 {
-	char byte = 'p', control[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = control, .msg_controllen = sizeof(control),
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -errno;
+	return send_fd_flags(sock, fd, MSG_NOSIGNAL);
 }
 
 static void race_send(void *ctx, unsigned int round)
