@@ -96,7 +96,8 @@ shell=0
 [ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
 cmdline+=" harness.shell=$shell"
 accel=${ACCEL:-tcg}
-qemu=(qemu-system-x86_64 -accel "$accel" -m 2G -smp 2 -no-reboot -nographic
+# two sockets: without ACPI the kernel finds only the first core of a socket
+qemu=(qemu-system-x86_64 -accel "$accel" -m 2G -smp 2,sockets=2,cores=1 -no-reboot -nographic
       -kernel "$B/arch/x86/boot/bzImage" -initrd "$STATE/initramfs.gz" -append "$cmdline")
 
 if [ "$mode" = demo ]; then
