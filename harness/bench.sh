@@ -94,7 +94,7 @@ done
 make -s -C "$STOCK_TREE" O="$STATE/bench-stock" ARCH=x86_64 headers_install >/dev/null
 mkdir -p "$STATE/bench-bin"
 gcc -static -O2 -Wall -Wextra -Wno-unused-parameter \
-	-isystem "$STATE/bench-stock/usr/include" \
+	-isystem "$STATE/bench-stock/usr/include" -I"$REPO/tools/testing/selftests/dmabuf" \
 	-o "$STATE/bench-bin/dmabuf-bench" "$HARNESS/bench/dmabuf-bench.c"
 readelf -l /bin/busybox | grep -q INTERP && die "/bin/busybox is not static (busybox-static)"
 

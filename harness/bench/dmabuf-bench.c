@@ -13,6 +13,8 @@
  *	dmabuf-bench [-n iterations] [-r repetitions]
  */
 #define _GNU_SOURCE
+/* the selftests' helpers: sw_sync's interface, BUFINFO */
+#include "dmabuf-util.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -34,17 +36,7 @@
 #define BUF_SIZE 4096
 #define MAX_REPS 15
 #define SW_SYNC "/sys/kernel/debug/sync/sw_sync"
-#define BUFINFO "/sys/kernel/debug/dma_buf/bufinfo"
 
-/* sw_sync's debugfs interface, which has no uapi header */
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE _IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
 static long iters = 1000;
 static int reps = 5;
@@ -99,7 +91,7 @@ static void bench_fail(const char *name, const char *what)
 	fflush(stdout);
 }
 
-static int heap_alloc(void)
+static int bench_heap_alloc(void)
 {
 	struct dma_heap_allocation_data data = {
 		.len = BUF_SIZE, .fd_flags = O_RDWR | O_CLOEXEC,
@@ -116,7 +108,7 @@ static long long heap_alloc_close(void *arg, long n)
 	int fd;
 
 	while (n--) {
-		fd = heap_alloc();
+		fd = bench_heap_alloc();
 		if (fd < 0)
 			return fd;
 		close(fd);
@@ -166,17 +158,6 @@ static long long poll_idle(void *arg, long n)
 			return -EBUSY;
 	}
 	return now_ns() - start;
-}
-
-/* A sync_file for the next point of sw_sync timeline @tl, or -errno. */
-static int sw_sync_fence(int tl, unsigned int value)
-{
-	struct sw_sync_create_fence_data data = { .value = value };
-
-	snprintf(data.name, sizeof(data.name), "bench");
-	if (ioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &data))
-		return -errno;
-	return data.fence;
 }
 
 static int import_sync_file(int buf, int fence, __u32 flags)
@@ -412,7 +393,7 @@ static void bench_bufinfo(long count)
 		return;
 	}
 	for (i = 0; i < count; i++) {
-		fds[i] = heap_alloc();
+		fds[i] = bench_heap_alloc();
 		if (fds[i] < 0) {
 			errno = -fds[i];
 			bench_fail(name, "heap allocation");
@@ -477,10 +458,10 @@ int main(int argc, char **argv)
 	run("heap-alloc+close", heap_alloc_close, NULL, iters, 0);
 	run("udmabuf-create+close", udmabuf_create_close, NULL, iters, 0);
 
-	idle = heap_alloc();
-	named = heap_alloc();
-	fenced[0] = heap_alloc();
-	fenced[1] = heap_alloc();
+	idle = bench_heap_alloc();
+	named = bench_heap_alloc();
+	fenced[0] = bench_heap_alloc();
+	fenced[1] = bench_heap_alloc();
 	if (idle < 0 || named < 0 || fenced[0] < 0 || fenced[1] < 0) {
 		bench_fail("setup", "heap allocation");
 		return 1;
@@ -488,7 +469,7 @@ int main(int argc, char **argv)
 
 	run("sync-start+end", sync_start_end, &idle, iters, 0);
 	run("poll-idle", poll_idle, &idle, iters, 0);
-	pf.buf = heap_alloc();
+	pf.buf = bench_heap_alloc();
 	pf.tl = &tl[0];
 	if (pf.buf < 0)
 		bench_fail("poll-fence-signalled", "heap allocation");
@@ -511,7 +492,7 @@ int main(int argc, char **argv)
 	run("export-sync-file-1", export_sync_file, &fenced[0], iters, 0);
 	run("export-sync-file-8", export_sync_file, &fenced[1], iters, 0);
 
-	imp.buf = heap_alloc();
+	imp.buf = bench_heap_alloc();
 	imp.fence = sw_sync_fence(tl[1].fd, tl[1].next);
 	if (imp.buf < 0 || imp.fence < 0)
 		bench_fail("import-sync-file", "set-up");
