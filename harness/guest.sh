@@ -4,7 +4,7 @@
 # then boot it in QEMU.
 #   guest.sh test    run every test program (or those named in $TESTS), log to $OUT/guest.log
 #   guest.sh stress  the race programs and the random operations at length, log to
-#                    $OUT/stress.log (STRESS_SCALE, STRESS_OPS, STRESS_SEEDS)
+#                    $OUT/stress.log (STRESS_SCALE)
 #   guest.sh kcsan   the same on a KCSAN kernel instead of KASAN, log to $OUT/kcsan.log
 #   guest.sh demo    run the demo; with a terminal, leave a shell open afterwards
 source "$(dirname "$0")/lib.sh"
@@ -72,14 +72,12 @@ stress|kcsan)
 	log=$OUT/$mode.log
 	: "${TESTS:=races,kunit-$GUEST_KUNIT}"
 	scale=${STRESS_SCALE:-10}
-	ops=${STRESS_OPS:-100000}
-	seeds=${STRESS_SEEDS:-10}
-	[ "$mode" = kcsan ] && { scale=${STRESS_SCALE:-3}; ops=${STRESS_OPS:-20000} seeds=${STRESS_SEEDS:-1}; }
+	[ "$mode" = kcsan ] && scale=${STRESS_SCALE:-3}
 	limit=${TEST_TIMEOUT:-5400} vm_limit=${VM_TIMEOUT:-7200}
 	;;
 *)
 	log=$OUT/guest.log
-	scale=1 ops=10000 seeds=1
+	scale=1
 	# per program; under TCG with kmemleak, lifecycle alone takes about 5 minutes
 	limit=${TEST_TIMEOUT:-900} vm_limit=${VM_TIMEOUT:-1800}
 	;;
@@ -91,7 +89,7 @@ kunit_glob=none
 cmdline="console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=0,1"
 cmdline+=" kunit.filter_glob=$kunit_glob harness.kunit=$kunit_glob"
 cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all} harness.timeout=$limit"
-cmdline+=" harness.scale=$scale harness.ops=$ops harness.seeds=$seeds"
+cmdline+=" harness.scale=$scale"
 shell=0
 [ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
 cmdline+=" harness.shell=$shell"
