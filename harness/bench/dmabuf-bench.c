@@ -37,7 +37,6 @@
 #define MAX_REPS 15
 #define SW_SYNC "/sys/kernel/debug/sync/sw_sync"
 
-
 static long iters = 1000;
 static int reps = 5;
 
