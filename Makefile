@@ -8,13 +8,14 @@
 # Variables: KSRC=<6.12 tree> (default: Debian's linux-source-6.12, extracted once
 # into $(CACHE)), CACHE=<dir> (default ~/.cache/dmabuf-core), KUNIT_FILTER=<suite glob>,
 # TESTS=<prog,prog>, ACCEL=kvm (default tcg), VM_TIMEOUT=<seconds>; for make stress
-# STRESS_SCALE=<race loop factor>;
+# STRESS_SCALE=<race loop factor>, STRESS_OPS=<random operations a seed, default 1000000>,
+# STRESS_SEEDS=<seeds, default 1>;
 # for make bench BENCH_SYSFS=0 (two kernels instead of four), BENCH_ITERS, BENCH_REPS, BENCH_LIVE.
 
 SHELL := /bin/bash
 H := harness
 OUT ?= $(CURDIR)/out
-export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT STRESS_SCALE
+export OUT KSRC CACHE KUNIT_FILTER TESTS ACCEL VM_TIMEOUT STRESS_SCALE STRESS_OPS STRESS_SEEDS
 export BENCH_SYSFS BENCH_ITERS BENCH_REPS BENCH_LIVE
 
 # the two KUnit configurations of harness/kunit.sh
@@ -26,7 +27,7 @@ help:
 	@sed -n 's/^#   //p' Makefile
 	@echo "  make kunit    KUnit suites only (KUNIT_FILTER='dma-buf-*')"
 	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
-	@echo "  make stress   race programs at length (KASAN, lockdep), then on KCSAN"
+	@echo "  make stress   races and random operations at length (KASAN, lockdep), races on KCSAN"
 	@echo "  make bench    stock 6.12 against ours, no debugging, QEMU -icount: $(OUT)/bench.txt"
 	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
 	@echo "  make compat   build every in-tree dma-buf user with W=1, ours against stock"
@@ -63,8 +64,8 @@ check:
 		$(KUNIT_LOGS) --kunit-filter "$(KUNIT_FILTER)" --tests "$(TESTS)" \
 		--guest $(OUT)/guest.log --guest-tests $(OUT)/guest-tests.list
 
-# the guest's race programs at length and the KUnit races under KASAN, lockdep
-# and kmemleak; then the same on a KCSAN kernel
+# the guest's race programs and random operations at length and the KUnit races
+# under KASAN, lockdep and kmemleak; then the races on a KCSAN kernel
 stress:
 	@rm -f $(OUT)/stress.log $(OUT)/kcsan.log
 	@$(H)/guest.sh stress

@@ -4,8 +4,9 @@
 # then boot it in QEMU.
 #   guest.sh test    run every test program (or those named in $TESTS), log to $OUT/guest.log
 #   guest.sh stress  the race programs and the random operations at length, log to
-#                    $OUT/stress.log (STRESS_SCALE)
-#   guest.sh kcsan   the same on a KCSAN kernel instead of KASAN, log to $OUT/kcsan.log
+#                    $OUT/stress.log (STRESS_SCALE, STRESS_OPS, STRESS_SEEDS)
+#   guest.sh kcsan   the race programs on a KCSAN kernel instead of KASAN, log to
+#                    $OUT/kcsan.log
 #   guest.sh demo    run the demo; with a terminal, leave a shell open afterwards
 source "$(dirname "$0")/lib.sh"
 
@@ -70,14 +71,28 @@ GUEST_KUNIT=dma-buf-races
 case $mode in
 stress|kcsan)
 	log=$OUT/$mode.log
-	: "${TESTS:=races,kunit-$GUEST_KUNIT}"
 	scale=${STRESS_SCALE:-10}
-	[ "$mode" = kcsan ] && scale=${STRESS_SCALE:-3}
-	limit=${TEST_TIMEOUT:-5400} vm_limit=${VM_TIMEOUT:-7200}
+	ops=${STRESS_OPS:-1000000} seeds=${STRESS_SEEDS:-1}
+	random_ops=" harness.ops=$ops harness.seeds=$seeds"
+	if [ "$mode" = kcsan ]; then
+		# random-ops would add most of an hour; TESTS=random-ops runs it here
+		: "${TESTS:=races,kunit-$GUEST_KUNIT}"
+		scale=${STRESS_SCALE:-3}
+	else
+		: "${TESTS:=races,random-ops,kunit-$GUEST_KUNIT}"
+	fi
+	# random-ops runs 400 (beside a kernel build) to 900 operations a second
+	# under KASAN and TCG: room for 200 a second per program, the VM an hour more
+	limit=$((ops * seeds / 200))
+	[ $limit -lt 5400 ] && limit=5400
+	limit=${TEST_TIMEOUT:-$limit}
+	vm_limit=${VM_TIMEOUT:-$((limit + 3600))}
 	;;
 *)
 	log=$OUT/guest.log
 	scale=1
+	# random-ops runs its default slice
+	random_ops=
 	# per program; under TCG with kmemleak, lifecycle alone takes about 5 minutes
 	limit=${TEST_TIMEOUT:-900} vm_limit=${VM_TIMEOUT:-1800}
 	;;
@@ -90,6 +105,7 @@ cmdline="console=ttyS0 panic=-1 vivid.n_devs=2 vivid.allocators=0,1"
 cmdline+=" kunit.filter_glob=$kunit_glob harness.kunit=$kunit_glob"
 cmdline+=" harness.mode=$mode harness.tests=${TESTS:-all} harness.timeout=$limit"
 cmdline+=" harness.scale=$scale"
+cmdline+="$random_ops"
 shell=0
 [ "$mode" = demo ] && [ -t 0 ] && [ -t 1 ] && shell=1
 cmdline+=" harness.shell=$shell"
