@@ -22,10 +22,13 @@
  *
  * poll() and epoll report EPOLLIN once every pending write has finished
  * (the buffer can be read) and EPOLLOUT once every pending access has
- * finished (it can be written). Bookkeeping fences do not count. While
- * not ready, the core arms one fence callback per direction; it wakes all
- * waiters of that direction, who then poll again. An armed callback holds
- * a reference to the buffer's file, so closing every fd meanwhile is safe.
+ * finished (it can be written). Bookkeeping fences do not count. When
+ * every fence that counts has signalled (the usual case, polled most
+ * often), the answer comes from an RCU walk of the fences alone. While
+ * not ready, the core arms one fence callback per direction under the
+ * reservation lock; it wakes all waiters of that direction, who then poll
+ * again. An armed callback holds a reference to the buffer's file, so
+ * closing every fd meanwhile is safe.
  *
  * DMA_BUF_IOCTL_EXPORT_SYNC_FILE snapshots the fences a reader or a writer
  * would wait for into one sync_file. DMA_BUF_IOCTL_IMPORT_SYNC_FILE adds a
@@ -109,8 +112,8 @@ static bool dma_buf_poll_check(struct dma_buf *dmabuf,
  * Return: EPOLLIN and/or EPOLLOUT for the requested directions that are
  * ready.
  *
- * Context: Process context. Takes the reservation lock and the poll wait
- * queue's lock.
+ * Context: Process context. Takes the RCU read lock; when a fence is
+ * pending, also the reservation lock and the poll wait queue's lock.
  */
 __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 {
@@ -122,6 +125,15 @@ __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 	asked = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
 	if (!asked)
 		return 0;
+
+	/*
+	 * Nothing pending for the widest direction asked: answer without the
+	 * lock, a file reference or a wake-up. A fence added meanwhile is one
+	 * added after this poll; one that signals meanwhile is seen below.
+	 */
+	if (dma_resv_test_signaled(dmabuf->resv,
+				   dma_resv_usage_rw(!!(asked & EPOLLOUT))))
+		return asked;
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	/* writing must wait for every access, reading for writers only */

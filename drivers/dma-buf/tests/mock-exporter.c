@@ -630,6 +630,18 @@ static const struct dma_fence_ops mock_fence_interrupting_ops = {
 	.wait = mock_fence_wait_interrupted,
 };
 
+/* Nobody asked before: the fence turns out done when someone arms a callback. */
+static bool mock_fence_done_when_armed(struct dma_fence *fence)
+{
+	return false;
+}
+
+static const struct dma_fence_ops mock_fence_done_when_armed_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.enable_signaling = mock_fence_done_when_armed,
+};
+
 static DEFINE_SPINLOCK(mock_fence_lock);
 
 static void mock_fence_cleanup(void *data)
@@ -672,6 +684,20 @@ struct dma_fence *mock_fence(struct kunit *test)
 struct dma_fence *mock_fence_interrupting(struct kunit *test)
 {
 	return mock_fence_new(test, &mock_fence_interrupting_ops);
+}
+
+/**
+ * mock_fence_signalling_when_armed - a fence that signals once a callback is armed
+ * @test: the running test.
+ *
+ * dma_fence_is_signaled() says no until then, as for a fence whose work
+ * completes between a check and the arming of a callback.
+ *
+ * Return: the fence; the test's reference is dropped at the end of the test.
+ */
+struct dma_fence *mock_fence_signalling_when_armed(struct kunit *test)
+{
+	return mock_fence_new(test, &mock_fence_done_when_armed_ops);
 }
 
 /**

@@ -106,9 +106,13 @@ struct dma_buf_attachment *mock_attach(struct kunit *test, struct mock_exporter 
 				       struct mock_importer *imp, bool dynamic,
 				       bool p2p);
 
-/* Mock fences: signalled by hand; a "stubborn" one fails waits with -EINTR. */
+/*
+ * Mock fences: signalled by hand; an interrupting one fails waits with
+ * -EINTR; another signals when a callback is armed on it.
+ */
 struct dma_fence *mock_fence(struct kunit *test);
 struct dma_fence *mock_fence_interrupting(struct kunit *test);
+struct dma_fence *mock_fence_signalling_when_armed(struct kunit *test);
 void mock_resv_add(struct dma_resv *resv, struct dma_fence *fence,
 		   enum dma_resv_usage usage);
 int mock_resv_fences(struct dma_resv *resv);

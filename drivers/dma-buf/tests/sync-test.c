@@ -8,9 +8,11 @@
 #include <linux/dma-fence-array.h>
 #include <linux/dma-fence-unwrap.h>
 #include <linux/fdtable.h>
+#include <linux/kthread.h>
 #include <linux/file.h>
 #include <linux/mman.h>
 #include <linux/poll.h>
+#include <linux/sched/task.h>
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/dma-buf.h>
@@ -140,6 +142,103 @@ static void buffer_outlives_its_fds_while_poll_is_pending(struct kunit *test)
 	dma_fence_signal(fence);
 	mock_flush_release();
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 1);
+}
+
+struct lockless_poll {
+	struct dma_buf *dmabuf;
+	unsigned int ready;
+	struct completion done;
+};
+
+static int lockless_poll_fn(void *data)
+{
+	struct lockless_poll *lp = data;
+
+	lp->ready = poll_for(lp->dmabuf, IN | OUT);
+	complete(&lp->done);
+	return 0;
+}
+
+/*
+ * With every fence signalled, even one still in the object, poll answers
+ * while someone else holds the reservation lock, and arms nothing.
+ */
+static void idle_poll_takes_no_lock(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_fence *fence = mock_fence(test);
+	struct lockless_poll lp = { .dmabuf = me->dmabuf };
+	struct task_struct *task;
+	bool answered;
+
+	init_completion(&lp.done);
+	mock_resv_add(me->dmabuf->resv, fence, DMA_RESV_USAGE_WRITE);
+	dma_fence_signal(fence);
+	KUNIT_EXPECT_EQ(test, mock_resv_fences(me->dmabuf->resv), 1);
+
+	dma_resv_lock(me->dmabuf->resv, NULL);
+	task = kthread_create(lockless_poll_fn, &lp, "dma-buf-poll");
+	if (IS_ERR(task)) {
+		dma_resv_unlock(me->dmabuf->resv);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+		return;
+	}
+	get_task_struct(task);
+	wake_up_process(task);
+	/* a poll that took the lock would wait here until the unlock */
+	answered = wait_for_completion_timeout(&lp.done, 10 * HZ);
+	dma_resv_unlock(me->dmabuf->resv);
+	if (!answered)
+		wait_for_completion(&lp.done);
+	kthread_stop_put(task);
+
+	KUNIT_EXPECT_TRUE_MSG(test, answered, "poll waited for the reservation lock");
+	KUNIT_EXPECT_EQ(test, lp.ready, IN | OUT);
+	KUNIT_EXPECT_EQ(test, armed(&me->dmabuf->cb_in) | armed(&me->dmabuf->cb_out), 0U);
+	KUNIT_EXPECT_EQ(test, file_count(me->dmabuf->file), 1L);
+	mock_put_sync(me);
+}
+
+/*
+ * The lockless check sees a fence pending; by the time poll arms its
+ * callback under the lock the fence has signalled: ready, with a wake-up
+ * and nothing left armed.
+ */
+static void fence_signalling_between_check_and_arming(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_fence *fence = mock_fence_signalling_when_armed(test);
+	struct waker w = { };
+
+	init_waitqueue_func_entry(&w.wq, waker_wake);
+	add_wait_queue(&me->dmabuf->poll, &w.wq);
+	mock_resv_add(me->dmabuf->resv, fence, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(fence));
+
+	KUNIT_EXPECT_EQ(test, poll_for(me->dmabuf, OUT), OUT);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(fence));
+	KUNIT_EXPECT_GE(test, w.wakeups, 1);
+	KUNIT_EXPECT_EQ(test, armed(&me->dmabuf->cb_out), 0U);
+	KUNIT_EXPECT_EQ(test, file_count(me->dmabuf->file), 1L);
+
+	remove_wait_queue(&me->dmabuf->poll, &w.wq);
+	mock_put_sync(me);
+}
+
+/* A fence added after a poll found the buffer idle holds the next one up. */
+static void fence_added_after_an_idle_poll(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_fence *fence = mock_fence(test);
+
+	KUNIT_EXPECT_EQ(test, poll_for(me->dmabuf, IN | OUT), IN | OUT);
+	mock_resv_add(me->dmabuf->resv, fence, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, poll_for(me->dmabuf, IN | OUT), IN);
+	KUNIT_EXPECT_EQ(test, armed(&me->dmabuf->cb_out), OUT);
+	dma_fence_signal(fence);
+	KUNIT_EXPECT_EQ(test, armed(&me->dmabuf->cb_out), 0U);
+	KUNIT_EXPECT_EQ(test, poll_for(me->dmabuf, IN | OUT), IN | OUT);
+	mock_put_sync(me);
 }
 
 #if IS_ENABLED(CONFIG_SYNC_FILE)
@@ -358,6 +457,9 @@ static struct kunit_case sync_cases[] = {
 	KUNIT_CASE(poll_reports_only_what_was_asked),
 	KUNIT_CASE(pending_poll_holds_the_file_and_wakes),
 	KUNIT_CASE(buffer_outlives_its_fds_while_poll_is_pending),
+	KUNIT_CASE(idle_poll_takes_no_lock),
+	KUNIT_CASE(fence_signalling_between_check_and_arming),
+	KUNIT_CASE(fence_added_after_an_idle_poll),
 #if IS_ENABLED(CONFIG_SYNC_FILE)
 	KUNIT_CASE(export_snapshots_the_right_fences),
 	KUNIT_CASE(import_adds_every_fence),
