@@ -12,6 +12,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <uapi/linux/dma-buf.h>
 
 #include "dma-buf-internal.h"
 #include "dma-buf-sysfs-stats.h"
@@ -46,6 +47,8 @@
 struct dma_buf_box {
 	struct dma_buf buf;
 	struct dma_resv own_resv;
+	/* where DMA_BUF_SET_NAME puts the name, under name_lock */
+	char name_store[DMA_BUF_NAME_LEN];
 };
 
 /* dma_buf_list_lock protects dma_buf_list, see DOC: locking */
@@ -86,8 +89,23 @@ static void dma_buf_free_box(struct dma_buf *dmabuf)
 {
 	if (dma_buf_owns_resv(dmabuf))
 		dma_resv_fini(dmabuf->resv);
-	kfree(dmabuf->name);
+	/* a name set by other means than DMA_BUF_SET_NAME was allocated */
+	if (dmabuf->name != to_box(dmabuf)->name_store)
+		kfree(dmabuf->name);
 	kfree(to_box(dmabuf));
+}
+
+/**
+ * dma_buf_name_store - the storage DMA_BUF_SET_NAME copies names into
+ * @dmabuf: the buffer.
+ *
+ * Return: DMA_BUF_NAME_LEN bytes that live as long as the buffer.
+ *
+ * Context: Any context. Write to it only under &dma_buf.name_lock.
+ */
+char *dma_buf_name_store(struct dma_buf *dmabuf)
+{
+	return to_box(dmabuf)->name_store;
 }
 
 /**

@@ -110,21 +110,34 @@ static int dma_buf_mmap_fop(struct file *file, struct vm_area_struct *vma)
 	return dma_buf_mmap_file(file->private_data, vma);
 }
 
+/*
+ * The name goes into storage of the buffer's own, so renaming allocates
+ * nothing and cannot fail for want of memory. Readers copy it under
+ * name_lock, so none sees half of an old name and half of a new one.
+ */
 static long dma_buf_set_name(struct dma_buf *dmabuf, const char __user *uname)
 {
-	char *name = strndup_user(uname, DMA_BUF_NAME_LEN);
+	char *store = dma_buf_name_store(dmabuf);
+	char name[DMA_BUF_NAME_LEN];
 	const char *old;
+	long len;
 
-	/* too long or unreadable: the old name stays */
-	if (IS_ERR(name))
-		return PTR_ERR(name);
+	len = strncpy_from_user(name, uname, sizeof(name));
+	if (len < 0)
+		return len;
+	/* no NUL within the limit: too long, and the old name stays */
+	if (len == sizeof(name))
+		return -EINVAL;
 
 	spin_lock(&dmabuf->name_lock);
 	old = dmabuf->name;
-	dmabuf->name = name;
+	memcpy(store, name, len + 1);
+	dmabuf->name = store;
 	spin_unlock(&dmabuf->name_lock);
 
-	kfree(old);
+	/* a name set by other means than this ioctl was allocated */
+	if (old != store)
+		kfree(old);
 	return 0;
 }
 

@@ -13,8 +13,8 @@
  *  - DMA_HEAP_IOCTL_ALLOC, UDMABUF_CREATE: the exporter's buffer and table,
  *    the core's buffer, inode, dentry and file, maybe a bigger fd table
  *    (EMFILE and ENFILE need full fd tables, EINVAL bad arguments);
- *  - DMA_BUF_SET_NAME: the copy of the name (EFAULT and EINVAL need a bad
- *    pointer or a long name);
+ *  - DMA_BUF_SET_NAME: nothing, the name is copied into the buffer (EFAULT
+ *    and EINVAL need a bad pointer or a long name);
  *  - EXPORT_SYNC_FILE: the fence array for several fences, the sync_file
  *    and its file (EINVAL: bad flags, EMFILE: no fd, EFAULT: bad argument);
  *  - IMPORT_SYNC_FILE: room in the reservation object (EINVAL: bad flags or
@@ -289,7 +289,7 @@ static bool name_is_before(struct ctx *c)
 TEST_F(faults, set_name)
 {
 	static const struct op op = {
-		"DMA_BUF_SET_NAME", set_name_call, NULL, name_is_before, true,
+		"DMA_BUF_SET_NAME", set_name_call, NULL, name_is_before, false,
 	};
 	char v[64];
 
