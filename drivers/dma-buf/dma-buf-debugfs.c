@@ -12,6 +12,37 @@
 
 #include "dma-buf-internal.h"
 
+/*
+ * bufinfo is read by tools that poll every buffer of a busy system, so its
+ * lines are built from these rather than with seq_printf(): the format
+ * below is the one of 6.12, byte for byte, at a fraction of the cost.
+ */
+
+/* What seq_printf(s, "%c%0*lu", sep, width, v) prints. */
+static void bufinfo_put_dec(struct seq_file *s, char sep, unsigned long v,
+			    int width)
+{
+	char digits[24];
+	int i = sizeof(digits);
+
+	do {
+		digits[--i] = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	while (i > (int)sizeof(digits) - width)
+		digits[--i] = '0';
+	if (sep)
+		digits[--i] = sep;
+	seq_write(s, digits + i, sizeof(digits) - i);
+}
+
+/* What seq_printf(s, "\t%s", str) prints, NULL included. */
+static void bufinfo_put_str(struct seq_file *s, const char *str)
+{
+	seq_putc(s, '\t');
+	seq_puts(s, str ?: "(null)");
+}
+
 static int dma_buf_describe(struct seq_file *s, struct dma_buf *dmabuf)
 {
 	struct file *file = dmabuf->file;
@@ -23,23 +54,32 @@ static int dma_buf_describe(struct seq_file *s, struct dma_buf *dmabuf)
 	if (ret)
 		return ret;
 
+	/* "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n" */
+	bufinfo_put_dec(s, 0, dmabuf->size, 8);
+	seq_put_hex_ll(s, "\t", file->f_flags, 8);
+	seq_put_hex_ll(s, "\t", (__force unsigned int)file->f_mode, 8);
+	bufinfo_put_dec(s, '\t', file_count(file), 8);
+	bufinfo_put_str(s, dmabuf->exp_name);
+	bufinfo_put_dec(s, '\t', file_inode(file)->i_ino, 8);
 	spin_lock(&dmabuf->name_lock);
-	seq_printf(s, "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n",
-		   dmabuf->size, file->f_flags, (__force unsigned int)file->f_mode,
-		   file_count(file), dmabuf->exp_name,
-		   file_inode(file)->i_ino, dmabuf->name ?: "<none>");
+	bufinfo_put_str(s, dmabuf->name ?: "<none>");
 	spin_unlock(&dmabuf->name_lock);
+	seq_putc(s, '\n');
 
 	dma_resv_describe(dmabuf->resv, s);
 
 	seq_puts(s, "\tAttached Devices:\n");
 	list_for_each_entry(attach, &dmabuf->attachments, node) {
-		seq_printf(s, "\t%s\n", dev_name(attach->dev));
+		bufinfo_put_str(s, dev_name(attach->dev));
+		seq_putc(s, '\n');
 		devices++;
 	}
 	dma_resv_unlock(dmabuf->resv);
 
-	seq_printf(s, "Total %d devices attached\n\n", devices);
+	/* "Total %d devices attached\n\n" */
+	seq_puts(s, "Total");
+	bufinfo_put_dec(s, ' ', devices, 0);
+	seq_puts(s, " devices attached\n\n");
 	return 0;
 }
 
@@ -82,7 +122,39 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_bufinfo_show);
 
-DEFINE_SHOW_ATTRIBUTE(dma_buf_bufinfo);
+/* A little more than a buffer without fences or devices takes. */
+#define BUFINFO_BYTES_PER_BUFFER	192
+#define BUFINFO_MAX_HINT		(16 << 20)
+
+/*
+ * A single_open() seq_file that outgrows its buffer frees it, allocates
+ * one twice the size and prints everything again, about log2(size / 4K)
+ * times for a big table. Starting at the size the table will likely need
+ * prints it once; a wrong guess costs only the retries it would have cost.
+ */
+static int dma_buf_bufinfo_open(struct inode *inode, struct file *file)
+{
+	size_t hint = PAGE_SIZE;
+	int ret;
+
+	scoped_cond_guard(mutex_intr, return -EINTR, &dma_buf_list_lock)
+		hint += list_count_nodes(&dma_buf_list) * BUFINFO_BYTES_PER_BUFFER;
+
+	ret = single_open_size(file, dma_buf_bufinfo_show, NULL,
+			       min_t(size_t, hint, BUFINFO_MAX_HINT));
+	/* without the big buffer, grow it as seq_file always does */
+	if (ret == -ENOMEM && hint > PAGE_SIZE)
+		ret = single_open(file, dma_buf_bufinfo_show, NULL);
+	return ret;
+}
+
+static const struct file_operations dma_buf_bufinfo_fops = {
+	.owner = THIS_MODULE,
+	.open = dma_buf_bufinfo_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 /**
  * dma_buf_debugfs_init - create /sys/kernel/debug/dma_buf/bufinfo

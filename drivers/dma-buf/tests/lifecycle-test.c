@@ -15,6 +15,8 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/dma-buf.h>
 
 #include "../dma-buf-internal.h"
 #include "mock-exporter.h"
@@ -523,6 +525,43 @@ static void bufinfo_lists_buffers_and_devices(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, strstr(mock_bufinfo(test), gone));
 }
 
+/*
+ * The entry of a named buffer with several references and two devices,
+ * against what the format string of 6.12 prints for it.
+ */
+static void bufinfo_entry_matches_the_6_12_format(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, O_RDWR);
+	struct mock_importer a = { }, b = { };
+	struct dma_buf_attachment *aa, *ab;
+	char __user *uname = mock_user_page(test);
+	char *want, *text;
+
+	KUNIT_ASSERT_EQ(test, copy_to_user(uname, "scanout-42", 11), 0);
+	KUNIT_ASSERT_EQ(test, mock_ioctl(me->dmabuf, DMA_BUF_SET_NAME, uname), 0);
+	aa = mock_attach(test, me, &a, false, false);
+	ab = mock_attach(test, me, &b, true, false);
+	get_dma_buf(me->dmabuf);
+	get_dma_buf(me->dmabuf);
+
+	want = mock_kasprintf(test, "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n"
+			      "\tAttached Devices:\n\t%s\n\t%s\nTotal %d devices attached\n\n",
+			      (size_t)MOCK_SIZE, me->dmabuf->file->f_flags,
+			      (__force unsigned int)me->dmabuf->file->f_mode,
+			      file_count(me->dmabuf->file), "mock",
+			      file_inode(me->dmabuf->file)->i_ino, "scanout-42",
+			      /* the newest attachment first, as in 6.12 */
+			      dev_name(ab->dev), dev_name(aa->dev), 2);
+	text = mock_bufinfo(test);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(text, want), "no entry\n%s in:\n%s", want, text);
+
+	dma_buf_detach(me->dmabuf, aa);
+	dma_buf_detach(me->dmabuf, ab);
+	dma_buf_put(me->dmabuf);
+	dma_buf_put(me->dmabuf);
+	mock_put_sync(me);
+}
+
 /* A size that does not fit 32 bits, described by the mock, never backed. */
 #define HUGE_SIZE (5ULL << 30)
 
@@ -571,6 +610,7 @@ static struct kunit_case lifecycle_cases[] = {
 	KUNIT_CASE(iteration_sees_every_live_buffer_once),
 	KUNIT_CASE(iteration_can_stop_early),
 	KUNIT_CASE(bufinfo_lists_buffers_and_devices),
+	KUNIT_CASE(bufinfo_entry_matches_the_6_12_format),
 	KUNIT_CASE(buffer_over_4gib),
 	{}
 };
