@@ -16,7 +16,12 @@
  * - the last dma_buf_put() against walks with dma_buf_iter_next() and
  *   against bufinfo, and dma_buf_get() of an fd against its close: no
  *   buffer is handed out once its release began, and each is released
- *   exactly once (dma-buf-export.c, dma-buf-debugfs.c).
+ *   exactly once (dma-buf-export.c, dma-buf-debugfs.c);
+ * - poll() against fences added and signalled: a poll that finds a fence
+ *   pending, on the lockless path or the locked one, is always followed by
+ *   a wake-up (dma-buf-sync.c);
+ * - DMA_BUF_SET_NAME against the fd's path and fdinfo: a reader sees one
+ *   whole name, never parts of two (dma-buf-file.c).
  *
  * The threads of a case start together behind a barrier. On UML, with one
  * CPU and no preemption, they give the CPU away between steps
@@ -32,6 +37,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/kthread.h>
+#include <linux/mmu_context.h>
 #include <linux/minmax.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -40,7 +46,9 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
 #include <linux/wait.h>
+#include <uapi/linux/dma-buf.h>
 
 #include "../dma-buf-internal.h"
 #include "mock-exporter.h"
@@ -1159,6 +1167,221 @@ static void fd_get_put_vs_close(struct kunit *test)
 	mock_put_sync(ctx->me);
 }
 
+/* poll against fences coming and going */
+
+#define POLL_FENCES	150
+
+/**
+ * struct poll_race - poll() while another thread adds and signals fences
+ * @me: the buffer.
+ * @fence: the fences, added and signalled in turn.
+ * @wq: the poller's entry on the buffer's wait queue.
+ * @wakeups: wake-ups @wq received.
+ * @fencer_done: every fence was added and signalled.
+ * @not_ready: polls that reported a pending fence.
+ */
+struct poll_race {
+	struct mock_exporter *me;
+	struct dma_fence *fence[POLL_FENCES];
+	struct wait_queue_entry wq;
+	atomic_t wakeups;
+	bool fencer_done;
+	int not_ready;
+};
+
+static int poll_race_wake(struct wait_queue_entry *wq, unsigned int mode, int sync, void *key)
+{
+	struct poll_race *ctx = container_of(wq, struct poll_race, wq);
+
+	atomic_inc(&ctx->wakeups);
+	return 0;
+}
+
+static void poll_fencer_thread(struct race_thread *rt)
+{
+	struct poll_race *ctx = rt->arg;
+	struct dma_resv *resv = ctx->me->dmabuf->resv;
+	int i;
+
+	for (i = 0; i < POLL_FENCES; i++) {
+		dma_resv_lock(resv, NULL);
+		if (race_expect(rt, !dma_resv_reserve_fences(resv, 1), "fence %d", i))
+			dma_resv_add_fence(resv, ctx->fence[i], i % 3 ?
+					   DMA_RESV_USAGE_WRITE : DMA_RESV_USAGE_READ);
+		dma_resv_unlock(resv);
+		race_pause(rt);
+		dma_fence_signal(ctx->fence[i]);
+		race_pause(rt);
+	}
+	/* pairs with the read in poll_thread: every fence signalled before */
+	smp_store_release(&ctx->fencer_done, true);
+}
+
+static bool poll_fencer_done(struct poll_race *ctx)
+{
+	/* pairs with the release in poll_fencer_thread() */
+	return smp_load_acquire(&ctx->fencer_done);
+}
+
+/*
+ * A poll that finds a fence pending, whether on the lockless path or the
+ * locked one, must be followed by a wake-up once the fences signal: the
+ * callback it armed, or one armed before, fires. None may be lost.
+ */
+static void poll_thread(struct race_thread *rt)
+{
+	struct poll_race *ctx = rt->arg;
+	struct file *file = ctx->me->dmabuf->file;
+	struct poll_table_struct pt = { ._key = EPOLLIN | EPOLLOUT };
+	int before;
+	bool done;
+
+	do {
+		done = poll_fencer_done(ctx);
+		before = atomic_read(&ctx->wakeups);
+		if (file->f_op->poll(file, &pt) != (EPOLLIN | EPOLLOUT)) {
+			ctx->not_ready++;
+			/* once the fencer is done, every fence has signalled */
+			while (atomic_read(&ctx->wakeups) == before && !poll_fencer_done(ctx))
+				race_pause(rt);
+			if (!race_expect(rt, atomic_read(&ctx->wakeups) != before,
+					 "no wake-up after poll %d", ctx->not_ready))
+				return;
+		}
+		race_pause(rt);
+	} while (!done);
+}
+
+static void poll_vs_fence_add_and_signal(struct kunit *test)
+{
+	struct poll_race *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct race *race = race_new(test);
+	struct dma_buf *dmabuf;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->me = mock_export(test, 0);
+	dmabuf = ctx->me->dmabuf;
+	for (i = 0; i < POLL_FENCES; i++)
+		ctx->fence[i] = mock_fence(test);
+	init_waitqueue_func_entry(&ctx->wq, poll_race_wake);
+	add_wait_queue(&dmabuf->poll, &ctx->wq);
+
+	race_add(test, race, poll_fencer_thread, ctx);
+	race_add(test, race, poll_thread, ctx);
+	race_run(test, race);
+	remove_wait_queue(&dmabuf->poll, &ctx->wq);
+
+	kunit_info(test, "%d of the polls found a fence pending", ctx->not_ready);
+	/* every callback fired and gave its file reference back */
+	KUNIT_EXPECT_EQ(test, (__force u32)(dmabuf->cb_in.active | dmabuf->cb_out.active), 0U);
+	KUNIT_EXPECT_EQ(test, file_count(dmabuf->file), 1L);
+	mock_put_sync(ctx->me);
+}
+
+/* DMA_BUF_SET_NAME against the readers of the name */
+
+#define NAME_SETS	300
+#define NAME_READERS	2
+#define NAME_SHORT	"a"
+#define NAME_LONG	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"	/* the longest allowed */
+
+/**
+ * struct name_race - renames while the name is printed
+ * @me: the buffer.
+ * @mm: the test's address space, where the names are.
+ * @uname: the two names in user memory, 64 bytes apart.
+ * @setter_done: every rename was made.
+ */
+struct name_race {
+	struct mock_exporter *me;
+	struct mm_struct *mm;
+	char __user *uname;
+	bool setter_done;
+};
+
+static void name_setter_thread(struct race_thread *rt)
+{
+	struct name_race *ctx = rt->arg;
+	long ret;
+	int i;
+
+	kthread_use_mm(ctx->mm);
+	for (i = 0; i < NAME_SETS; i++) {
+		ret = mock_ioctl(ctx->me->dmabuf, DMA_BUF_SET_NAME, ctx->uname + (i % 2) * 64);
+		if (!race_expect(rt, !ret, "rename %d: %ld", i, ret))
+			break;
+		race_pause(rt);
+	}
+	kthread_unuse_mm(ctx->mm);
+	WRITE_ONCE(ctx->setter_done, true);
+}
+
+/* Whether @text is @prefix followed by no name or one of the two whole. */
+static bool name_whole(const char *text, const char *prefix, const char *suffix)
+{
+	static const char * const names[] = { "", NAME_SHORT, NAME_LONG };
+	char want[64];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		snprintf(want, sizeof(want), "%s%s%s", prefix, names[i], suffix);
+		if (!strcmp(text, want))
+			return true;
+	}
+	return false;
+}
+
+static void name_reader_thread(struct race_thread *rt)
+{
+	struct name_race *ctx = rt->arg;
+	struct file *file = ctx->me->dmabuf->file;
+	struct dentry *dentry = file->f_path.dentry;
+	char path[64], info[256], *p, *line;
+	struct seq_file m = { .buf = info, .size = sizeof(info) };
+
+	while (!READ_ONCE(ctx->setter_done)) {
+		p = dentry->d_op->d_dname(dentry, path, sizeof(path));
+		if (!race_expect(rt, !IS_ERR(p) && name_whole(p, "/dmabuf:", ""),
+				 "path %s", IS_ERR(p) ? "(error)" : p))
+			return;
+
+		m.count = 0;
+		file->f_op->show_fdinfo(&m, file);
+		info[min(m.count, sizeof(info) - 1)] = 0;
+		/* not exp_name; and there is no name line while there is no name */
+		line = strstr(info, "\nname:\t");
+		if (line && !race_expect(rt, name_whole(line + 1, "name:\t", "\n"),
+					 "fdinfo %s", line))
+			return;
+		race_pause(rt);
+	}
+}
+
+static void set_name_vs_readers(struct kunit *test)
+{
+	struct name_race *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct race *race = race_new(test);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->me = mock_export(test, 0);
+	ctx->uname = mock_user_page(test);
+	ctx->mm = current->mm;
+	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
+	KUNIT_ASSERT_EQ(test, copy_to_user(ctx->uname, NAME_SHORT, sizeof(NAME_SHORT)), 0);
+	KUNIT_ASSERT_EQ(test, copy_to_user(ctx->uname + 64, NAME_LONG, sizeof(NAME_LONG)), 0);
+
+	race_add(test, race, name_setter_thread, ctx);
+	for (i = 0; i < NAME_READERS; i++)
+		race_add(test, race, name_reader_thread, ctx);
+	race_run(test, race);
+
+	/* the last rename was the long name */
+	KUNIT_EXPECT_STREQ(test, ctx->me->dmabuf->name, NAME_LONG);
+	mock_put_sync(ctx->me);
+}
+
 static struct kunit_case races_cases[] = {
 	KUNIT_CASE(attach_detach_vs_move_notify),
 	KUNIT_CASE(map_unmap_from_many_importers),
@@ -1167,6 +1390,8 @@ static struct kunit_case races_cases[] = {
 	KUNIT_CASE(put_vs_iteration),
 	KUNIT_CASE(put_vs_bufinfo),
 	KUNIT_CASE(fd_get_put_vs_close),
+	KUNIT_CASE(poll_vs_fence_add_and_signal),
+	KUNIT_CASE(set_name_vs_readers),
 	{}
 };
 
