@@ -122,17 +122,19 @@ long dma_buf_ioctl_sync(struct dma_buf *dmabuf, void __user *uarg)
 		[DMA_BUF_SYNC_WRITE] = DMA_TO_DEVICE,
 		[DMA_BUF_SYNC_RW] = DMA_BIDIRECTIONAL,
 	};
-	struct dma_buf_sync sync;
+	struct dma_buf_sync __user *usync = uarg;
 	unsigned int access;
+	u64 flags;
 
-	if (copy_from_user(&sync, uarg, sizeof(sync)))
+	/* the structure is its flags: one user access instead of a copy */
+	if (get_user(flags, &usync->flags))
 		return -EFAULT;
 
-	access = sync.flags & DMA_BUF_SYNC_RW;
-	if (!access || (sync.flags & ~(u64)DMA_BUF_SYNC_VALID_FLAGS_MASK))
+	access = flags & DMA_BUF_SYNC_RW;
+	if (!access || (flags & ~(u64)DMA_BUF_SYNC_VALID_FLAGS_MASK))
 		return -EINVAL;
 
-	return sync.flags & DMA_BUF_SYNC_END ?
+	return flags & DMA_BUF_SYNC_END ?
 	       dma_buf_end_cpu_access(dmabuf, dir_of[access]) :
 	       dma_buf_begin_cpu_access(dmabuf, dir_of[access]);
 }
