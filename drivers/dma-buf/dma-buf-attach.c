@@ -87,7 +87,7 @@ static struct dma_buf_attach_box *to_attach_box(struct dma_buf_attachment *attac
 }
 
 /* Whether an entry point got an attachment it can work with. */
-static bool dma_buf_attachment_ok(struct dma_buf_attachment *attach)
+static __always_inline bool dma_buf_attachment_ok(struct dma_buf_attachment *attach)
 {
 	return !dma_buf_misuse(!attach || !attach->dmabuf);
 }
@@ -309,8 +309,9 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 		}
 	}
 
-	scoped_guard(dma_buf_resv, dmabuf->resv)
-		list_add(&attach->node, &dmabuf->attachments);
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_add(&attach->node, &dmabuf->attachments);
+	dma_resv_unlock(dmabuf->resv);
 	return attach;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
@@ -358,14 +359,14 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 		return;
 	box = to_attach_box(attach);
 
-	scoped_guard(dma_buf_resv, dmabuf->resv) {
-		dma_buf_misuse(box->maps);
-		while ((view = dma_buf_leftover_view(attach, &dir)))
-			dma_buf_unmap_locked(attach, view, dir);
-		if (attach->sgt)
-			dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
-		list_del(&attach->node);
-	}
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_misuse(box->maps);
+	while ((view = dma_buf_leftover_view(attach, &dir)))
+		dma_buf_unmap_locked(attach, view, dir);
+	if (attach->sgt)
+		dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
+	list_del(&attach->node);
+	dma_resv_unlock(dmabuf->resv);
 
 	if (dmabuf->ops->detach)
 		dmabuf->ops->detach(dmabuf, attach);
@@ -394,7 +395,9 @@ static struct sg_table *dma_buf_map_locked(struct dma_buf_attachment *attach,
 	if (IS_ERR(sgt))
 		goto err_unpin;
 
-	if (!dma_buf_attachment_is_dynamic(attach)) {
+	/* after map_dma_buf, which may have started a move */
+	if (!dma_buf_attachment_is_dynamic(attach) &&
+	    !dma_buf_resv_never_fenced(dmabuf->resv)) {
 		ret = dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_KERNEL,
 					    true, MAX_SCHEDULE_TIMEOUT);
 		if (ret < 0)
@@ -419,6 +422,28 @@ err_unpin:
 	return sgt;
 }
 
+/*
+ * A mapping made by the exporter, counted or kept. Out of line so that
+ * handing out a kept table does not pay for the register saves of this.
+ */
+static noinline struct sg_table *dma_buf_map_new(struct dma_buf_attachment *attach,
+						 enum dma_data_direction direction)
+{
+	struct sg_table *sgt;
+
+	sgt = dma_buf_map_locked(attach, direction);
+	if (IS_ERR(sgt))
+		return sgt;
+
+	if (attach->dmabuf->ops->cache_sgt_mapping) {
+		attach->sgt = sgt;
+		attach->dir = direction;
+	} else {
+		to_attach_box(attach)->maps++;
+	}
+	return sgt;
+}
+
 /**
  * dma_buf_map_attachment - map a buffer for the attached device
  * @attach: the attachment.
@@ -439,8 +464,6 @@ err_unpin:
 struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 					enum dma_data_direction direction)
 {
-	struct sg_table *sgt;
-
 	if (!dma_buf_attachment_ok(attach))
 		return ERR_PTR(-EINVAL);
 	dma_resv_assert_held(attach->dmabuf->resv);
@@ -450,17 +473,7 @@ struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 		return attach->dir == direction || attach->dir == DMA_BIDIRECTIONAL ?
 		       attach->sgt : ERR_PTR(-EBUSY);
 
-	sgt = dma_buf_map_locked(attach, direction);
-	if (IS_ERR(sgt))
-		return sgt;
-
-	if (attach->dmabuf->ops->cache_sgt_mapping) {
-		attach->sgt = sgt;
-		attach->dir = direction;
-	} else {
-		to_attach_box(attach)->maps++;
-	}
-	return sgt;
+	return dma_buf_map_new(attach, direction);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment, DMA_BUF);
 
@@ -479,11 +492,18 @@ struct sg_table *
 dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
 				enum dma_data_direction direction)
 {
+	struct dma_resv *resv;
+	struct sg_table *sgt;
+
 	if (!dma_buf_attachment_ok(attach))
 		return ERR_PTR(-EINVAL);
 
-	guard(dma_buf_resv)(attach->dmabuf->resv);
-	return dma_buf_map_attachment(attach, direction);
+	/* no guard(): its cleanup tests the pointer again, on a hot path */
+	resv = attach->dmabuf->resv;
+	dma_resv_lock(resv, NULL);
+	sgt = dma_buf_map_attachment(attach, direction);
+	dma_resv_unlock(resv);
+	return sgt;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_unlocked, DMA_BUF);
 
@@ -534,11 +554,15 @@ void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
 				       struct sg_table *sg_table,
 				       enum dma_data_direction direction)
 {
+	struct dma_resv *resv;
+
 	if (!dma_buf_attachment_ok(attach))
 		return;
 
-	guard(dma_buf_resv)(attach->dmabuf->resv);
+	resv = attach->dmabuf->resv;
+	dma_resv_lock(resv, NULL);
 	dma_buf_unmap_attachment(attach, sg_table, direction);
+	dma_resv_unlock(resv);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_unlocked, DMA_BUF);
 

@@ -43,6 +43,8 @@ static int dma_buf_wait_for_cpu(struct dma_buf *dmabuf,
 	bool cpu_writes = dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
 	long ret;
 
+	if (dma_buf_resv_never_fenced(dmabuf->resv))
+		return 0;
 	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(cpu_writes),
 				    true, MAX_SCHEDULE_TIMEOUT);
 	return ret < 0 ? ret : 0;
@@ -286,12 +288,17 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
  */
 int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
+	int ret;
+
 	iosys_map_clear(map);
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 
-	guard(dma_buf_resv)(dmabuf->resv);
-	return dma_buf_vmap(dmabuf, map);
+	/* no guard(): its cleanup tests the pointer again, on a hot path */
+	dma_resv_lock(dmabuf->resv, NULL);
+	ret = dma_buf_vmap(dmabuf, map);
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vmap_unlocked, DMA_BUF);
 
@@ -335,7 +342,8 @@ void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (dma_buf_misuse(!dmabuf))
 		return;
 
-	guard(dma_buf_resv)(dmabuf->resv);
+	dma_resv_lock(dmabuf->resv, NULL);
 	dma_buf_vunmap(dmabuf, map);
+	dma_resv_unlock(dmabuf->resv);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap_unlocked, DMA_BUF);

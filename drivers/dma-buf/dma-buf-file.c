@@ -114,8 +114,9 @@ static int dma_buf_mmap_fop(struct file *file, struct vm_area_struct *vma)
  * The name goes into storage of the buffer's own, so renaming allocates
  * nothing and cannot fail for want of memory. Readers copy it under
  * name_lock, so none sees half of an old name and half of a new one.
+ * Out of line: inlined, its stack frame would cost every other ioctl.
  */
-static long dma_buf_set_name(struct dma_buf *dmabuf, const char __user *uname)
+static noinline long dma_buf_set_name(struct dma_buf *dmabuf, const char __user *uname)
 {
 	char *store = dma_buf_name_store(dmabuf);
 	char name[DMA_BUF_NAME_LEN];

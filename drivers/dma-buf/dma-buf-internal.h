@@ -12,6 +12,7 @@
 #include <linux/dma-resv.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 
 /**
@@ -78,6 +79,18 @@ extern atomic_t dma_buf_misuse_count;
  */
 DEFINE_GUARD(dma_buf_resv, struct dma_resv *, dma_resv_lock(_T, NULL),
 	     dma_resv_unlock(_T))
+
+/*
+ * Whether @resv never held a fence. Its fence list is allocated when the
+ * first slot is reserved and stays, so NULL means idle for every usage at
+ * the cost of one load: the usual state of buffers that only the CPU and
+ * scanout touch. Without the lock this is a snapshot, like any unlocked
+ * look at the fences.
+ */
+static inline bool dma_buf_resv_never_fenced(struct dma_resv *resv)
+{
+	return !rcu_access_pointer(resv->fences);
+}
 
 /* dma-buf-file.c: the pseudo filesystem and the file of each buffer */
 int dma_buf_fs_init(void);

@@ -24,7 +24,8 @@
  * (the buffer can be read) and EPOLLOUT once every pending access has
  * finished (it can be written). Bookkeeping fences do not count. When
  * every fence that counts has signalled (the usual case, polled most
- * often), the answer comes from an RCU walk of the fences alone. While
+ * often), the answer comes from an RCU walk of the fences alone, or from
+ * one load if the buffer never had a fence. While
  * not ready, the core arms one fence callback per direction under the
  * reservation lock; it wakes all waiters of that direction, who then poll
  * again. An armed callback holds a reference to the buffer's file, so
@@ -131,7 +132,8 @@ __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 	 * lock, a file reference or a wake-up. A fence added meanwhile is one
 	 * added after this poll; one that signals meanwhile is seen below.
 	 */
-	if (dma_resv_test_signaled(dmabuf->resv,
+	if (dma_buf_resv_never_fenced(dmabuf->resv) ||
+	    dma_resv_test_signaled(dmabuf->resv,
 				   dma_resv_usage_rw(!!(asked & EPOLLOUT))))
 		return asked;
 

@@ -159,27 +159,18 @@ static int lockless_poll_fn(void *data)
 	return 0;
 }
 
-/*
- * With every fence signalled, even one still in the object, poll answers
- * while someone else holds the reservation lock, and arms nothing.
- */
-static void idle_poll_takes_no_lock(struct kunit *test)
+/* Poll from another thread while this one holds the reservation lock. */
+static void poll_while_locked(struct kunit *test, struct dma_buf *dmabuf)
 {
-	struct mock_exporter *me = mock_export(test, 0);
-	struct dma_fence *fence = mock_fence(test);
-	struct lockless_poll lp = { .dmabuf = me->dmabuf };
+	struct lockless_poll lp = { .dmabuf = dmabuf };
 	struct task_struct *task;
 	bool answered;
 
 	init_completion(&lp.done);
-	mock_resv_add(me->dmabuf->resv, fence, DMA_RESV_USAGE_WRITE);
-	dma_fence_signal(fence);
-	KUNIT_EXPECT_EQ(test, mock_resv_fences(me->dmabuf->resv), 1);
-
-	dma_resv_lock(me->dmabuf->resv, NULL);
+	dma_resv_lock(dmabuf->resv, NULL);
 	task = kthread_create(lockless_poll_fn, &lp, "dma-buf-poll");
 	if (IS_ERR(task)) {
-		dma_resv_unlock(me->dmabuf->resv);
+		dma_resv_unlock(dmabuf->resv);
 		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
 		return;
 	}
@@ -187,15 +178,34 @@ static void idle_poll_takes_no_lock(struct kunit *test)
 	wake_up_process(task);
 	/* a poll that took the lock would wait here until the unlock */
 	answered = wait_for_completion_timeout(&lp.done, 10 * HZ);
-	dma_resv_unlock(me->dmabuf->resv);
+	dma_resv_unlock(dmabuf->resv);
 	if (!answered)
 		wait_for_completion(&lp.done);
 	kthread_stop_put(task);
 
 	KUNIT_EXPECT_TRUE_MSG(test, answered, "poll waited for the reservation lock");
 	KUNIT_EXPECT_EQ(test, lp.ready, IN | OUT);
-	KUNIT_EXPECT_EQ(test, armed(&me->dmabuf->cb_in) | armed(&me->dmabuf->cb_out), 0U);
-	KUNIT_EXPECT_EQ(test, file_count(me->dmabuf->file), 1L);
+	KUNIT_EXPECT_EQ(test, armed(&dmabuf->cb_in) | armed(&dmabuf->cb_out), 0U);
+	KUNIT_EXPECT_EQ(test, file_count(dmabuf->file), 1L);
+}
+
+/*
+ * An idle buffer, one that never had a fence and one with a signalled
+ * fence still in it, answers poll while someone else holds the
+ * reservation lock, and arms nothing.
+ */
+static void idle_poll_takes_no_lock(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct dma_fence *fence = mock_fence(test);
+
+	KUNIT_EXPECT_EQ(test, mock_resv_fences(me->dmabuf->resv), 0);
+	poll_while_locked(test, me->dmabuf);
+
+	mock_resv_add(me->dmabuf->resv, fence, DMA_RESV_USAGE_WRITE);
+	dma_fence_signal(fence);
+	KUNIT_EXPECT_EQ(test, mock_resv_fences(me->dmabuf->resv), 1);
+	poll_while_locked(test, me->dmabuf);
 	mock_put_sync(me);
 }
 
