@@ -159,6 +159,24 @@ static long long poll_idle(void *arg, long n)
 	return now_ns() - start;
 }
 
+/*
+ * The floor under sync-start+end: two ioctls that the VFS refuses on a
+ * file without an ioctl method (ENOTTY), so syscall and fd lookup only.
+ */
+static long long ioctl_floor(void *arg, long n)
+{
+	struct dma_buf_sync start_rw = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
+	int fd = *(int *)arg;
+	long long start = now_ns();
+
+	while (n--) {
+		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &start_rw) != -1 || errno != ENOTTY ||
+		    ioctl(fd, DMA_BUF_IOCTL_SYNC, &start_rw) != -1 || errno != ENOTTY)
+			return -EINVAL;
+	}
+	return now_ns() - start;
+}
+
 static int import_sync_file(int buf, int fence, __u32 flags)
 {
 	struct dma_buf_import_sync_file import = { .flags = flags, .fd = fence };
@@ -415,7 +433,7 @@ int main(int argc, char **argv)
 	struct timeline tl[8];
 	struct poll_fence_args pf;
 	struct import_args imp;
-	int idle, named, fenced[2], fdinfo, i, opt, fence;
+	int idle, named, fenced[2], fdinfo, i, opt, fence, zero;
 	char path[64];
 
 	while ((opt = getopt(argc, argv, "n:r:")) != -1) {
@@ -466,6 +484,16 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	/* what a syscall on a file without poll or ioctl methods costs */
+	zero = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	if (zero < 0) {
+		bench_fail("poll-floor", "/dev/zero");
+	} else {
+		run("poll-floor", poll_idle, &zero, iters, 0);
+		run("ioctl-floor", ioctl_floor, &zero, iters, 0);
+		close(zero);
+	}
+	/* a buffer that never had a fence */
 	run("sync-start+end", sync_start_end, &idle, iters, 0);
 	run("poll-idle", poll_idle, &idle, iters, 0);
 	pf.buf = bench_heap_alloc();
@@ -499,6 +527,9 @@ int main(int argc, char **argv)
 		run("import-sync-file", import_sync_file_loop, &imp, iters, 0);
 	for (i = 0; i < 8; i++)
 		timeline_signal_all(&tl[i]);
+	/* idle again, with the signalled fences still in the buffer */
+	run("sync-start+end-signalled", sync_start_end, &fenced[1], iters, 0);
+	run("poll-idle-signalled", poll_idle, &fenced[1], iters, 0);
 	close(imp.fence);
 	close(imp.buf);
 	close(fenced[0]);

@@ -18,6 +18,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/platform_device.h>
+#include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -209,7 +210,12 @@ static void bench_run(const char *name, bench_loop_t loop, void *arg,
 	int err;
 
 	for (r = 0; r < reps; r++) {
-		/* let RCU and the workqueues catch up outside the timed part */
+		/*
+		 * Start each batch with no RCU callback pending, right after a
+		 * grace period: otherwise whether the frees of the previous
+		 * batch land inside this one varies from run to run.
+		 */
+		rcu_barrier();
 		cond_resched();
 		start = ktime_get_ns();
 		err = loop(arg, n);
