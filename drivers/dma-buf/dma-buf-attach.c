@@ -359,14 +359,14 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 		return;
 	box = to_attach_box(attach);
 
-	dma_resv_lock(dmabuf->resv, NULL);
-	dma_buf_misuse(box->maps);
-	while ((view = dma_buf_leftover_view(attach, &dir)))
-		dma_buf_unmap_locked(attach, view, dir);
-	if (attach->sgt)
-		dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
-	list_del(&attach->node);
-	dma_resv_unlock(dmabuf->resv);
+	scoped_guard(dma_buf_resv, dmabuf->resv) {
+		dma_buf_misuse(box->maps);
+		while ((view = dma_buf_leftover_view(attach, &dir)))
+			dma_buf_unmap_locked(attach, view, dir);
+		if (attach->sgt)
+			dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
+		list_del(&attach->node);
+	}
 
 	if (dmabuf->ops->detach)
 		dmabuf->ops->detach(dmabuf, attach);

@@ -288,17 +288,12 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
  */
 int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	int ret;
-
 	iosys_map_clear(map);
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 
-	/* no guard(): its cleanup tests the pointer again, on a hot path */
-	dma_resv_lock(dmabuf->resv, NULL);
-	ret = dma_buf_vmap(dmabuf, map);
-	dma_resv_unlock(dmabuf->resv);
-	return ret;
+	guard(dma_buf_resv)(dmabuf->resv);
+	return dma_buf_vmap(dmabuf, map);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vmap_unlocked, DMA_BUF);
 
@@ -342,8 +337,7 @@ void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (dma_buf_misuse(!dmabuf))
 		return;
 
-	dma_resv_lock(dmabuf->resv, NULL);
+	guard(dma_buf_resv)(dmabuf->resv);
 	dma_buf_vunmap(dmabuf, map);
-	dma_resv_unlock(dmabuf->resv);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap_unlocked, DMA_BUF);

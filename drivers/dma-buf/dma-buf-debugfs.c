@@ -148,12 +148,10 @@ static int dma_buf_bufinfo_open(struct inode *inode, struct file *file)
 	return ret;
 }
 
+/* a single_open() seq_file in all but the size it starts with */
 static const struct file_operations dma_buf_bufinfo_fops = {
-	.owner = THIS_MODULE,
-	.open = dma_buf_bufinfo_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
+	.open = dma_buf_bufinfo_open, .release = single_release,
+	.read = seq_read, .llseek = seq_lseek,
 };
 
 /**
