@@ -185,18 +185,39 @@ static inline unsigned long fd_ino(int fd)
 	return fstat(fd, &st) ? 0 : st.st_ino;
 }
 
-/* Whether bufinfo lists the buffer with inode @ino; its entry in *@entry. */
+/*
+ * Whether bufinfo lists the buffer with inode @ino; the start of its line
+ * in *@entry. The inode is the sixth column of a line that starts with the
+ * size: a plain search for the number could match the count column.
+ */
 static inline int bufinfo_has(unsigned long ino, char **entry)
 {
-	char needle[32], *text = slurp(BUFINFO), *line;
+	char *text = slurp(BUFINFO), *line, *field;
+	int col;
 
 	if (!text)
 		return -1;
-	snprintf(needle, sizeof(needle), "\t%08lu\t", ino);
-	line = strstr(text, needle);
+	for (line = text; *line; line++) {
+		if (*line >= '0' && *line <= '9') {
+			field = line;
+			for (col = 0; col < 5 && field; col++) {
+				field = strchr(field, '\t');
+				if (field)
+					field++;
+			}
+			if (field && strtoul(field, NULL, 10) == ino) {
+				if (entry)
+					*entry = line;
+				return 1;
+			}
+		}
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+	}
 	if (entry)
-		*entry = line;
-	return !!line;
+		*entry = NULL;
+	return 0;
 }
 
 /* Number of buffers bufinfo counts in its last line, or -1. */
