@@ -8,6 +8,7 @@
 #include <linux/export.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <trace/events/dma_buf.h>
 
 #include "dma-buf-internal.h"
 
@@ -312,6 +313,11 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 	dma_resv_lock(dmabuf->resv, NULL);
 	list_add(&attach->node, &dmabuf->attachments);
 	dma_resv_unlock(dmabuf->resv);
+
+	if (dynamic)
+		trace_dma_buf_dynamic_attach(attach);
+	else
+		trace_dma_buf_attach(attach);
 	return attach;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
@@ -358,6 +364,7 @@ void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 	if (dma_buf_misuse(!dmabuf || !attach || attach->dmabuf != dmabuf))
 		return;
 	box = to_attach_box(attach);
+	trace_dma_buf_detach(attach);
 
 	scoped_guard(dma_buf_resv, dmabuf->resv) {
 		dma_buf_misuse(box->maps);
@@ -467,6 +474,7 @@ struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 	if (!dma_buf_attachment_ok(attach))
 		return ERR_PTR(-EINVAL);
 	dma_resv_assert_held(attach->dmabuf->resv);
+	trace_dma_buf_map_attachment(attach, direction);
 
 	/* a kept mapping serves its own direction, or any if bidirectional */
 	if (attach->sgt)
@@ -528,6 +536,7 @@ void dma_buf_unmap_attachment(struct dma_buf_attachment *attach,
 	if (!dma_buf_attachment_ok(attach) || dma_buf_misuse(!sg_table))
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
+	trace_dma_buf_unmap_attachment(attach, direction);
 
 	/* a kept mapping lives until detach */
 	if (attach->sgt == sg_table)
@@ -581,6 +590,7 @@ void dma_buf_move_notify(struct dma_buf *dmabuf)
 	struct dma_buf_attachment *attach;
 
 	dma_resv_assert_held(dmabuf->resv);
+	trace_dma_buf_move_notify(dmabuf);
 
 	list_for_each_entry(attach, &dmabuf->attachments, node)
 		if (dma_buf_attachment_is_dynamic(attach))
@@ -608,6 +618,7 @@ int dma_buf_pin(struct dma_buf_attachment *attach)
 
 	dma_buf_misuse(!dma_buf_attachment_is_dynamic(attach));
 	dma_resv_assert_held(attach->dmabuf->resv);
+	trace_dma_buf_pin(attach);
 
 	return ops->pin ? ops->pin(attach) : 0;
 }
@@ -627,6 +638,7 @@ void dma_buf_unpin(struct dma_buf_attachment *attach)
 
 	dma_buf_misuse(!dma_buf_attachment_is_dynamic(attach));
 	dma_resv_assert_held(attach->dmabuf->resv);
+	trace_dma_buf_unpin(attach);
 
 	if (ops->unpin)
 		ops->unpin(attach);

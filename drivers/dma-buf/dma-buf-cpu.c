@@ -9,6 +9,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/uaccess.h>
+#include <trace/events/dma_buf.h>
 #include <uapi/linux/dma-buf.h>
 
 #include "dma-buf-internal.h"
@@ -75,6 +76,7 @@ int dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
 		return -EINVAL;
 	/* the wait below takes the lock; the exporter's hook may take it too */
 	might_lock(&dmabuf->resv->lock.base);
+	trace_dma_buf_begin_cpu_access(dmabuf, direction);
 
 	prepare = dmabuf->ops->begin_cpu_access;
 	ret = prepare ? prepare(dmabuf, direction) : 0;
@@ -98,6 +100,7 @@ int dma_buf_end_cpu_access(struct dma_buf *dmabuf,
 		return -EINVAL;
 
 	might_lock(&dmabuf->resv->lock.base);
+	trace_dma_buf_end_cpu_access(dmabuf, direction);
 
 	if (!dmabuf->ops->end_cpu_access)
 		return 0;
@@ -166,6 +169,7 @@ static int dma_buf_mmap_range_ok(struct dma_buf *dmabuf, unsigned long pgoff,
  */
 int dma_buf_mmap_file(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 {
+	trace_dma_buf_mmap_internal(dmabuf, vma->vm_pgoff, vma_pages(vma));
 	if (!dmabuf->ops->mmap)
 		return -EINVAL;
 
@@ -203,6 +207,7 @@ int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
 		return -EINVAL;
 	/* exporters may take it in their mmap */
 	might_lock(&dmabuf->resv->lock.base);
+	trace_dma_buf_mmap(dmabuf, pgoff, vma_pages(vma));
 
 	if (!dmabuf->ops->mmap)
 		return -EINVAL;
@@ -263,6 +268,7 @@ int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 	dma_resv_assert_held(dmabuf->resv);
+	trace_dma_buf_vmap(dmabuf);
 
 	if (!dmabuf->vmapping_counter)
 		ret = dma_buf_vmap_first(dmabuf);
@@ -313,6 +319,7 @@ void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		return;
 
 	dma_resv_assert_held(dmabuf->resv);
+	trace_dma_buf_vunmap(dmabuf);
 
 	if (dma_buf_misuse(!dmabuf->vmapping_counter ||
 			   !iosys_map_is_equal(&dmabuf->vmap_ptr, map)))

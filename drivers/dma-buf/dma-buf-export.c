@@ -17,6 +17,35 @@
 #include "dma-buf-internal.h"
 #include "dma-buf-sysfs-stats.h"
 
+#define CREATE_TRACE_POINTS
+#include <trace/events/dma_buf.h>
+
+/* probes of the KUnit suite, when it is a module */
+#if IS_MODULE(CONFIG_DMABUF_KUNIT_TEST)
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_export);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_fd);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_get);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_put);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_release);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_attach);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_dynamic_attach);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_detach);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_map_attachment);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_unmap_attachment);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_pin);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_unpin);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_move_notify);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_mmap_internal);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_mmap);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_vmap);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_vunmap);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_begin_cpu_access);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_end_cpu_access);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_set_name);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_export_sync_file);
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_buf_import_sync_file);
+#endif
+
 /**
  * DOC: overview
  *
@@ -49,6 +78,8 @@ struct dma_buf_box {
 	struct dma_resv own_resv;
 	/* where DMA_BUF_SET_NAME puts the name, under name_lock */
 	char name_store[DMA_BUF_NAME_LEN];
+	/* for the release event, which runs when the inode is gone */
+	unsigned long ino;
 };
 
 /* dma_buf_list_lock protects dma_buf_list, see DOC: locking */
@@ -164,6 +195,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 		goto err_module;
 	}
 	dmabuf->file = file;
+	box->ino = file_inode(file)->i_ino;
 
 	ret = dma_buf_stats_setup(dmabuf, file);
 	if (ret)
@@ -173,6 +205,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	list_add(&dmabuf->list_node, &dma_buf_list);
 	mutex_unlock(&dma_buf_list_lock);
 
+	trace_dma_buf_export(dmabuf);
 	return dmabuf;
 
 err_file:
@@ -202,9 +235,13 @@ int dma_buf_fd(struct dma_buf *dmabuf, int flags)
 {
 	int fd = dmabuf && dmabuf->file ? get_unused_fd_flags(flags) : -EINVAL;
 
+	if (fd < 0)
+		return fd;
+
+	/* last look: once installed, the fd may be closed at once */
+	trace_dma_buf_fd(dmabuf, fd);
 	/* from here on the fd owns the reference */
-	if (fd >= 0)
-		fd_install(fd, dmabuf->file);
+	fd_install(fd, dmabuf->file);
 	return fd;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_fd, DMA_BUF);
@@ -224,8 +261,10 @@ struct dma_buf *dma_buf_get(int fd)
 
 	if (!file)
 		return ERR_PTR(-EBADF);
-	if (dma_buf_is_file(file))
+	if (dma_buf_is_file(file)) {
+		trace_dma_buf_get(file->private_data, fd);
 		return file->private_data;
+	}
 
 	/* open, but something else */
 	fput(file);
@@ -244,9 +283,13 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
  */
 void dma_buf_put(struct dma_buf *dmabuf)
 {
+	if (dma_buf_misuse(!dmabuf || !dmabuf->file))
+		return;
+
+	/* while the reference still keeps the buffer alive */
+	trace_dma_buf_put(dmabuf);
 	/* the file's count is the buffer's */
-	if (!dma_buf_misuse(!dmabuf || !dmabuf->file))
-		fput(dmabuf->file);
+	fput(dmabuf->file);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
 
@@ -325,6 +368,7 @@ void dma_buf_dentry_release(struct dentry *dentry)
 	WARN_ON(!list_empty(&dmabuf->attachments));
 	WARN_ON(dmabuf->vmapping_counter);
 
+	trace_dma_buf_release(dmabuf, to_box(dmabuf)->ino);
 	owner = dmabuf->owner;
 	dma_buf_stats_teardown(dmabuf);
 	dmabuf->ops->release(dmabuf);

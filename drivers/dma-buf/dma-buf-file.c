@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <trace/events/dma_buf.h>
 #include <uapi/linux/dma-buf.h>
 #include <uapi/linux/magic.h>
 
@@ -129,6 +130,8 @@ static noinline long dma_buf_set_name(struct dma_buf *dmabuf, const char __user 
 	/* no NUL within the limit: too long, and the old name stays */
 	if (len == sizeof(name))
 		return -EINVAL;
+	/* from the local copy: no need for name_lock */
+	trace_dma_buf_set_name(dmabuf, name);
 
 	spin_lock(&dmabuf->name_lock);
 	old = dmabuf->name;

@@ -10,6 +10,7 @@
 #include <linux/poll.h>
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
+#include <trace/events/dma_buf.h>
 #include <uapi/linux/dma-buf.h>
 
 #include "dma-buf-internal.h"
@@ -204,6 +205,7 @@ long dma_buf_ioctl_export_sync_file(struct dma_buf *dmabuf, void __user *uarg)
 	writes = dma_buf_sync_file_writes(arg.flags);
 	if (writes < 0)
 		return writes;
+	trace_dma_buf_export_sync_file(dmabuf, arg.flags);
 
 	sync_file = dma_buf_snapshot_fences(dmabuf, writes);
 	if (IS_ERR(sync_file))
@@ -277,6 +279,7 @@ long dma_buf_ioctl_import_sync_file(struct dma_buf *dmabuf, void __user *uarg)
 	writes = dma_buf_sync_file_writes(arg.flags);
 	if (writes < 0)
 		return writes;
+	trace_dma_buf_import_sync_file(dmabuf, arg.flags);
 
 	fence = sync_file_get_fence(arg.fd);
 	if (!fence)
