@@ -54,8 +54,17 @@ it, and built-in code can walk the buffers with dma_buf_iter_begin()/
 _next() (not exported to modules). cache_sgt_mapping keeps its 6.12
 meaning. API misuse by drivers warns once per call site; with
 DMABUF_DEBUG the core also records the tables it hands out, so that it
-can refuse a foreign one and undo mappings left at detach time." \
-	-- keep drivers/dma-buf/dma-buf-export.c keep drivers/dma-buf/dma-buf-file.c \
+can refuse a foreign one and undo mappings left at detach time.
+
+Faster than 6.12 where userspace polls the core most: poll() and the
+SYNC ioctl on an idle buffer take no lock, SET_NAME allocates nothing,
+and bufinfo prints its table once, in 6.12's format.
+
+Every operation on a buffer is a tracepoint of the new dma_buf system
+(include/trace/events/dma_buf.h), with the exporter, size and inode
+number; events fire while the caller still holds the buffer." \
+	-- keep include/trace/events/dma_buf.h \
+	keep drivers/dma-buf/dma-buf-export.c keep drivers/dma-buf/dma-buf-file.c \
 	keep drivers/dma-buf/dma-buf-attach.c keep drivers/dma-buf/dma-buf-cpu.c \
 	keep drivers/dma-buf/dma-buf-sync.c keep drivers/dma-buf/dma-buf-debugfs.c \
 	keep drivers/dma-buf/dma-buf-internal.h drop drivers/dma-buf/dma-buf.c \
@@ -75,6 +84,9 @@ with mock static and dynamic importers and mock fences:
                       and import
   dma-buf-faults      every allocation of every entry point failed in
                       turn through failslab and fail_nth
+  dma-buf-races       kthreads racing attach, map, vmap, CPU access,
+                      put, iteration, bufinfo, poll and SET_NAME
+  dma-buf-trace       every event's fields, and the put and fd orders
 
 Tests that misuse the API on purpose assert that the core noticed,
 through the count dma_buf_misuse() keeps.
@@ -92,7 +104,8 @@ DMABUF_SYSFS_STATS and SYNC_FILE off covers the other side." \
 	keep drivers/dma-buf/tests/mock-exporter.h keep drivers/dma-buf/tests/mock-exporter.c \
 	keep drivers/dma-buf/tests/lifecycle-test.c keep drivers/dma-buf/tests/attach-test.c \
 	keep drivers/dma-buf/tests/cpu-access-test.c keep drivers/dma-buf/tests/sync-test.c \
-	keep drivers/dma-buf/tests/faults-test.c
+	keep drivers/dma-buf/tests/faults-test.c keep drivers/dma-buf/tests/races-test.c \
+	keep drivers/dma-buf/tests/trace-test.c
 
 patch "selftests: dmabuf: test the dma-buf ABI through real exporters" "\
 Userspace tests of the dma-buf file ABI, using the system dma-heap and
@@ -109,6 +122,10 @@ udmabuf as exporters and vgem, vkms, vivid and vim2m as importers:
               O_NONBLOCK, in F_GETFL, fdinfo and bufinfo
   faults      every ioctl with its 1st, 2nd, ... slab allocation failing
               (failslab and /proc/thread-self/fail-nth)
+  races       threads and processes racing close, poll, SET_NAME,
+              bufinfo, fd passing, mmap, SYNC and PRIME import
+  random-ops  seeded random operation sequences checked step by step
+              against a model of the fd table and the buffers
 
 The config file lists the options they need; a missing driver is a
 failure rather than a skip, so a misconfigured run cannot pass.
@@ -121,6 +138,7 @@ uapi header, which the entry did not cover." \
 	keep tools/testing/selftests/dmabuf/cpu-access.c \
 	keep tools/testing/selftests/dmabuf/sync.c keep tools/testing/selftests/dmabuf/import.c \
 	keep tools/testing/selftests/dmabuf/flags.c keep tools/testing/selftests/dmabuf/faults.c \
+	keep tools/testing/selftests/dmabuf/races.c keep tools/testing/selftests/dmabuf/random-ops.c \
 	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
 	keep MAINTAINERS
 
