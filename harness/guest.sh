@@ -31,13 +31,21 @@ make -s -C "$TREE" O="$B" ARCH=x86_64 -j"$JOBS" bzImage > "$OUT/guest-build.log"
 	{ tail -40 "$OUT/guest-build.log" >&2; die "guest kernel build failed"; }
 make -s -C "$TREE" O="$B" ARCH=x86_64 headers_install >/dev/null
 
-# static userspace: the kselftests, the harness's own guest checks and the demo
+# static userspace: the kselftests, the harness's own guest checks, the demo and
+# dmabuf-usage (64-bit and i386: the usage test runs the one of its own kind)
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,tests}
 cc_static() { gcc -static -O2 -Wall -isystem "$B/usr/include" "$@"; }
 cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
 cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/bin/dmabuf-demo" \
 	"$HARNESS/demo/dmabuf-demo.c"
+make -s -C "$TREE/tools/dma-buf" OUTPUT="$ROOT/bin/" > "$OUT/usage-build.log" 2>&1 ||
+	{ cat "$OUT/usage-build.log" >&2; die "dmabuf-usage build failed"; }
+rm -rf "$STATE/usage-32"
+make -s -C "$TREE/tools/dma-buf" OUTPUT="$STATE/usage-32/" CC="gcc -m32" \
+	CFLAGS="-O2 -Wall -D_FILE_OFFSET_BITS=64" >> "$OUT/usage-build.log" 2>&1 ||
+	{ cat "$OUT/usage-build.log" >&2; die "32-bit dmabuf-usage build failed"; }
+mv "$STATE/usage-32/dmabuf-usage" "$ROOT/bin/dmabuf-usage-32"
 if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
 	rm -rf "$ST" "$ST-32"
 	mkdir -p "$ST" "$ST-32"

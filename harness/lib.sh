@@ -12,7 +12,7 @@ STATE=${STATE:-$CACHE/$(printf %s "$REPO" | md5sum | cut -c1-10)}
 TREE=$STATE/tree
 OUT=${OUT:-$REPO/out}
 JOBS=${JOBS:-$(nproc)}
-OVERLAY_PATHS="drivers include Documentation tools/testing/selftests/dmabuf MAINTAINERS"
+OVERLAY_PATHS="drivers include Documentation tools/testing/selftests/dmabuf tools/dma-buf MAINTAINERS"
 
 BASE_PACKAGES="make gcc libc6-dev bc flex bison libelf-dev libssl-dev cpio rsync xz-utils
 	kmod python3 perl git linux-source-6.12"

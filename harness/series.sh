@@ -142,6 +142,24 @@ uapi header, which the entry did not cover." \
 	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
 	keep MAINTAINERS
 
+patch "tools/dma-buf: add dmabuf-usage, which process holds which dma-buf" "\
+A libc-only program that lists, for every process, the dma-bufs it holds
+through fds and through mappings (/proc/<pid>/fd, fdinfo and maps), each
+buffer counted once per process: RSS (the sizes of the buffers it holds)
+and PSS (each buffer's size split among its holders), per exporter and
+per name, plus the buffers that only the kernel holds, from debugfs
+bufinfo, with totals that add up to bufinfo's. --json prints one record
+per line; --snapshot FILE and --diff OLD [NEW] show the buffers and
+processes that appeared, went away or changed, for leak hunting. --root
+reads a fake /proc, which fixture-test.sh (make check) uses.
+
+The kselftest usage.c runs the tool on a scenario whose answer is known:
+two processes sharing a buffer, one of them also mapping a buffer whose
+fd it closed, and a buffer held only by vgem after its fd was closed." \
+	-- keep tools/dma-buf/Makefile keep tools/dma-buf/README \
+	keep tools/dma-buf/dmabuf-usage.c keep tools/dma-buf/fixture-test.sh \
+	keep tools/testing/selftests/dmabuf/usage.c
+
 patch "Documentation: dma-buf: describe the new core" "\
 Rewrite Documentation/driver-api/dma-buf.rst for the new core: what it
 is for, the exporter and importer sequences, the userspace view, the

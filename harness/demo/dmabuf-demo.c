@@ -3,7 +3,8 @@
  * make run: shows the dma-buf core at work. Two exporters (the system heap and
  * udmabuf) make buffers, userspace names them and writes one, the vgem driver
  * imports it, and a child process gets it over a UNIX socket and reads it
- * back. Along the way it prints what the kernel reports about the buffers.
+ * back. Along the way it prints what the kernel reports about the buffers,
+ * and at the end what tools/dma-buf/dmabuf-usage makes of them.
  */
 #include "dmabuf-util.h"	/* the kselftests' helpers; defines _GNU_SOURCE */
 #include <sys/wait.h>
@@ -62,6 +63,26 @@ static int checked(int ret, const char *what)
 		fail(what);
 	}
 	return ret;
+}
+
+/* dmabuf-usage's table; the fds are close-on-exec, so it holds none itself */
+static void show_usage(void)
+{
+	int status;
+	pid_t pid;
+
+	printf("--- dmabuf-usage: which process holds which buffer\n");
+	pid = fork();
+	if (pid < 0)
+		fail("fork");
+	if (!pid) {
+		execlp("dmabuf-usage", "dmabuf-usage", (char *)NULL);
+		fail("dmabuf-usage");
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		errno = ECHILD;
+		fail("dmabuf-usage");
+	}
 }
 
 static int child(int sock)
@@ -131,6 +152,7 @@ int main(void)
 
 	show_file("all buffers while vgem holds the heap buffer",
 		  "/sys/kernel/debug/dma_buf/bufinfo");
+	show_usage();
 	close(card);
 	close(heap_fd);
 	close(udma_fd);
