@@ -126,6 +126,7 @@ udmabuf as exporters and vgem, vkms, vivid and vim2m as importers:
               bufinfo, fd passing, mmap, SYNC and PRIME import
   random-ops  seeded random operation sequences checked step by step
               against a model of the fd table and the buffers
+  trace       the dma_buf events through tracefs, field by field
 
 The config file lists the options they need; a missing driver is a
 failure rather than a skip, so a misconfigured run cannot pass.
@@ -139,6 +140,7 @@ uapi header, which the entry did not cover." \
 	keep tools/testing/selftests/dmabuf/sync.c keep tools/testing/selftests/dmabuf/import.c \
 	keep tools/testing/selftests/dmabuf/flags.c keep tools/testing/selftests/dmabuf/faults.c \
 	keep tools/testing/selftests/dmabuf/races.c keep tools/testing/selftests/dmabuf/random-ops.c \
+	keep tools/testing/selftests/dmabuf/trace.c \
 	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
 	keep MAINTAINERS
 
