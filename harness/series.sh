@@ -62,8 +62,9 @@ and bufinfo prints its table once, in 6.12's format.
 
 Every operation on a buffer is a tracepoint of the new dma_buf system
 (include/trace/events/dma_buf.h), with the exporter, size and inode
-number; events fire while the caller still holds the buffer." \
-	-- keep include/trace/events/dma_buf.h \
+number; events fire while the caller still holds the buffer. The
+dma-buf entry of MAINTAINERS covers the new header." \
+	-- keep include/trace/events/dma_buf.h edit MAINTAINERS "only_trace_maintained" \
 	keep drivers/dma-buf/dma-buf-export.c keep drivers/dma-buf/dma-buf-file.c \
 	keep drivers/dma-buf/dma-buf-attach.c keep drivers/dma-buf/dma-buf-cpu.c \
 	keep drivers/dma-buf/dma-buf-sync.c keep drivers/dma-buf/dma-buf-debugfs.c \

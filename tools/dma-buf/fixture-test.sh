@@ -26,7 +26,11 @@ json() {
 }
 
 # process NAME PID: proc/PID with its comm
-process() { mkdir -p "$dir/proc/$2/fd" "$dir/proc/$2/fdinfo"; echo "$1" > "$dir/proc/$2/comm"; : > "$dir/proc/$2/maps"; }
+process() {
+	mkdir -p "$dir/proc/$2/fd" "$dir/proc/$2/fdinfo"
+	echo "$1" > "$dir/proc/$2/comm"
+	: > "$dir/proc/$2/maps"
+}
 # dmabuf_fd PID FD INO SIZE EXPORTER [NAME]
 dmabuf_fd() {
 	ln -s "/dmabuf:${6:-}" "$dir/proc/$1/fd/$2"
@@ -79,7 +83,8 @@ check "alpha buffers" 3 "$(json "$j" processes '"pid": 100,' buffers)"
 check "beta rss" 69633 "$(json "$j" processes '"pid": 200,' rss)"
 check "beta pss" 34816 "$(json "$j" processes '"pid": 200,' pss)"
 check "gamma not listed" "" "$(json "$j" processes '"pid": 300,' rss)"
-check "sorted by rss" 100 "$(awk '/"processes": \[/ { getline; print }' "$j" | sed 's/.*"pid": \([0-9]*\).*/\1/')"
+first=$(awk '/"processes": \[/ { getline; print }' "$j" | sed 's/.*"pid": \([0-9]*\).*/\1/')
+check "sorted by rss" 100 "$first"
 check "mapping-only buffer held" 0 "$(json "$j" holdings '"pid": 100, "ino": 12,' fds)"
 check "mapping-only buffer mapped" 1 "$(json "$j" holdings '"pid": 100, "ino": 12,' mappings)"
 check "fd and mapping once" 2 "$(json "$j" holdings '"pid": 100, "ino": 11,' fds)"
@@ -92,9 +97,12 @@ check "kernel-only bytes" 32768 "$(json "$j" totals '' kernel_only_bytes)"
 check "matches bufinfo" true "$(json "$j" totals '' matches_bufinfo)"
 check "alpha pss by exporter" 2049 "$(json "$j" process_exporters '"exporter": "udmabuf"' pss)"
 check "exporter system bytes" 114688 "$(json "$j" exporters '"exporter": "system"' bytes)"
-check "name held-by-vgem kernel-only" 1 "$(json "$j" names '"name": "held-by-vgem"' kernel_only_buffers)"
+check "name held-by-vgem kernel-only" 1 \
+	"$(json "$j" names '"name": "held-by-vgem"' kernel_only_buffers)"
 out=$("$tool" --root "$dir")
-grep -q 'bufinfo: .*4 objects, 118785 bytes (matches)' <<< "$out" || { echo "not ok - table totals"; echo "$out"; fails=$((fails + 1)); }
+if ! grep -q 'bufinfo: .*4 objects, 118785 bytes (matches)' <<< "$out"; then
+	echo "not ok - table totals"; echo "$out"; fails=$((fails + 1))
+fi
 
 # diff: nothing changed, then pid 200 closes its buffers and a leak appears
 rc=0
@@ -117,7 +125,9 @@ grep -q '^  ~ 100 alpha: pss 51201 -> 86017 (+34816)$' "$dir/diff" ||
 rc=0
 "$tool" --diff "$j" "$dir/b.json" > "$dir/diff2" || rc=$?
 check "diff of two files = diff against a scan" "1" "$rc"
-cmp -s "$dir/diff" "$dir/diff2" || { echo "not ok - two-file diff differs"; diff "$dir/diff" "$dir/diff2"; fails=$((fails + 1)); }
+if ! cmp -s "$dir/diff" "$dir/diff2"; then
+	echo "not ok - two-file diff differs"; diff "$dir/diff" "$dir/diff2"; fails=$((fails + 1))
+fi
 
 # without bufinfo: what /proc shows, kernel-only unknown
 rm -r "$dir/sys"
