@@ -127,4 +127,10 @@ long dma_buf_ioctl_import_sync_file(struct dma_buf *dmabuf, void __user *uarg);
 int dma_buf_bufinfo_show(struct seq_file *s, void *unused);
 void dma_buf_debugfs_init(void);
 
+/* dma-buf-bpf.c: the open-coded iterator, called by BPF programs only */
+struct bpf_iter_dmabuf;
+int bpf_iter_dmabuf_new(struct bpf_iter_dmabuf *it);
+struct dma_buf *bpf_iter_dmabuf_next(struct bpf_iter_dmabuf *it);
+void bpf_iter_dmabuf_destroy(struct bpf_iter_dmabuf *it);
+
 #endif /* _DMA_BUF_INTERNAL_H */
