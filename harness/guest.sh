@@ -20,8 +20,11 @@ fi
 ROOT=$STATE/initramfs
 ST=$STATE/selftests
 
-# gcc-multilib and libc6-dev-i386: the kselftests also run as 32-bit programs
-ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386
+# gcc-multilib and libc6-dev-i386: the kselftests also run as 32-bit programs;
+# dwarves (pahole) makes the kernel's BTF, clang, bpftool and libbpf build the
+# BPF iterator test (static: libbpf, libelf, zlib, zstd)
+ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386 \
+	dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev
 prepare_tree
 mkdir -p "$OUT"
 
@@ -39,18 +42,24 @@ cc_static() { gcc -static -O2 -Wall -isystem "$B/usr/include" "$@"; }
 cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
 cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/bin/dmabuf-demo" \
 	"$HARNESS/demo/dmabuf-demo.c"
-make -s -C "$TREE/tools/dma-buf" OUTPUT="$ROOT/bin/" > "$OUT/usage-build.log" 2>&1 ||
+# the 64-bit tool with the BPF iterator path (libbpf is not multilib)
+rm -rf "$STATE/usage-64"
+make -s -C "$TREE/tools/dma-buf" OUTPUT="$STATE/usage-64/" BPF=1 VMLINUX_BTF="$B/vmlinux" \
+	> "$OUT/usage-build.log" 2>&1 ||
 	{ cat "$OUT/usage-build.log" >&2; die "dmabuf-usage build failed"; }
 rm -rf "$STATE/usage-32"
 make -s -C "$TREE/tools/dma-buf" OUTPUT="$STATE/usage-32/" CC="gcc -m32" \
 	CFLAGS="-O2 -Wall -D_FILE_OFFSET_BITS=64" >> "$OUT/usage-build.log" 2>&1 ||
 	{ cat "$OUT/usage-build.log" >&2; die "32-bit dmabuf-usage build failed"; }
+mv "$STATE/usage-64/dmabuf-usage" "$ROOT/bin/dmabuf-usage"
 mv "$STATE/usage-32/dmabuf-usage" "$ROOT/bin/dmabuf-usage-32"
 if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
 	rm -rf "$ST" "$ST-32"
 	mkdir -p "$ST" "$ST-32"
+	# VMLINUX_BTF adds bpf-iter, 64-bit only (libbpf is not multilib)
 	LDFLAGS=-static make -s -C "$TREE/tools/testing/selftests/dmabuf" OUTPUT="$ST" \
-		KHDR_INCLUDES="-isystem $B/usr/include" > "$OUT/selftests-build.log" 2>&1 ||
+		KHDR_INCLUDES="-isystem $B/usr/include" VMLINUX_BTF="$B/vmlinux" \
+		> "$OUT/selftests-build.log" 2>&1 ||
 		{ cat "$OUT/selftests-build.log" >&2; die "kselftest build failed"; }
 	# again as i386 programs, named <test>-32, for the compat ioctl paths. DRM
 	# mmap offsets need a 64-bit off_t; the harness's EXPECT macros widen

@@ -31,6 +31,11 @@
  * table. Without bufinfo (not root, debugfs not mounted) the tool reports
  * what /proc shows and says that kernel-only buffers are unknown.
  *
+ * Built with BPF=1 (libbpf), the tool gets the list of every buffer from
+ * the kernel's dmabuf BPF iterator instead of bufinfo when it can: no
+ * debugfs needed, and buffers whose last reference is already gone are
+ * left out. --no-bpf, or --root, reads bufinfo.
+ *
  * Snapshots and diffs, for leak hunting: --json prints, and --snapshot FILE
  * writes, a JSON document with one record per line. --diff OLD [NEW] reads
  * two such documents (NEW defaults to a scan made now) and prints the
@@ -48,6 +53,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef DMABUF_USAGE_BPF
+#include "dmabuf-usage-bpf.h"
+#endif
 
 #define BUFINFO_PATH "sys/kernel/debug/dma_buf/bufinfo"
 #define LINK_PREFIX "/dmabuf:"
@@ -96,6 +105,7 @@ struct model {
 	int nholds, capholds;
 	int unreadable;			/* processes whose fds or maps we could not read */
 	int bufinfo;			/* bufinfo was read */
+	const char *source;		/* where from: "bufinfo" or "bpf" */
 	char bufinfo_error[TEXT_LEN];
 	long long bufinfo_objects;
 	unsigned long long bufinfo_bytes;
@@ -593,18 +603,42 @@ static void scan_proc(struct model *m)
  * (last, "<none>" when unset) may itself hold tabs. Fence and device lines
  * start with a tab; the last line is "Total N objects, M bytes".
  */
-static void read_bufinfo(struct model *m)
-{
-	char path[PATH_MAX], *text, *line, *next;
-	int have_total = 0;
+static int use_bpf = 1;
 
+/* bufinfo's text from the BPF iterator, or from debugfs */
+static char *bufinfo_text(struct model *m)
+{
+	char path[PATH_MAX], *text = NULL;
+
+#ifdef DMABUF_USAGE_BPF
+	/* a --root tree has no kernel of its own behind it */
+	if (use_bpf && !strcmp(root, "/")) {
+		text = dmabuf_usage_bpf_bufinfo(m->bufinfo_error, sizeof(m->bufinfo_error));
+		if (text) {
+			m->source = "bpf";
+			return text;
+		}
+	}
+#endif
 	path_of(path, sizeof(path), BUFINFO_PATH);
 	text = read_file(path);
 	if (!text) {
 		snprintf(m->bufinfo_error, sizeof(m->bufinfo_error), "%s: %s", BUFINFO_PATH,
 			 strerror(errno));
-		return;
+		return NULL;
 	}
+	m->source = "bufinfo";
+	return text;
+}
+
+static void read_bufinfo(struct model *m)
+{
+	char *text, *line, *next;
+	int have_total = 0;
+
+	text = bufinfo_text(m);
+	if (!text)
+		return;
 	for (line = text; *line; line = next) {
 		char *f[7], *p = line;
 		unsigned long long size, ino;
@@ -651,7 +685,7 @@ static void read_bufinfo(struct model *m)
 	free(text);
 	if (!have_total) {
 		snprintf(m->bufinfo_error, sizeof(m->bufinfo_error),
-			 "%s: no \"Total\" line", BUFINFO_PATH);
+			 "%s: no \"Total\" line", m->source);
 		return;
 	}
 	m->bufinfo = 1;
@@ -919,7 +953,9 @@ static void print_json(FILE *f, struct model *m)
 	sort_holdings(m);
 	fprintf(f, "{\n  \"version\": 1,\n");
 	if (m->bufinfo) {
-		fprintf(f, "  \"bufinfo\": {\"readable\": true, ");
+		fprintf(f, "  \"bufinfo\": {\"readable\": true, \"source\": ");
+		json_string(f, m->source ? m->source : "bufinfo");
+		fprintf(f, ", ");
 		fprintf(f, "\"objects\": %lld, \"bytes\": %llu},\n", m->bufinfo_objects,
 			m->bufinfo_bytes);
 	} else {
@@ -1114,8 +1150,9 @@ static void print_table(struct model *m)
 		printf("  kernel-only:  %d buffers, %llu bytes\n", t.kernel_only,
 		       t.kernel_only_bytes);
 		printf("  all:          %d buffers, %llu bytes\n", t.buffers, t.bytes);
-		printf("  bufinfo:      %lld objects, %llu bytes (%s)\n", m->bufinfo_objects,
-		       m->bufinfo_bytes, totals_match(m, &t) ? "matches" :
+		printf("  %-13s %lld objects, %llu bytes (%s)\n",
+		       m->source && !strcmp(m->source, "bpf") ? "bpf iterator:" : "bufinfo:",
+		       m->bufinfo_objects, m->bufinfo_bytes, totals_match(m, &t) ? "matches" :
 		       "differs: buffers came or went during the scan");
 	} else {
 		printf("  kernel-only:  unknown (no bufinfo)\n");
@@ -1512,7 +1549,8 @@ static int print_diff(struct model *o, struct model *n)
 static void print_help(FILE *f)
 {
 	fprintf(f,
-		"usage: %s [--root DIR] [--json] [--snapshot FILE] [--diff OLD.json [NEW.json]]\n"
+		"usage: %s [--root DIR] [--no-bpf] [--json] [--snapshot FILE]\n"
+		"       [--diff OLD.json [NEW.json]]\n"
 		"\n"
 		"Lists the dma-bufs each process holds through fds and mappings, with its RSS\n"
 		"(bytes of the buffers it holds) and PSS (each buffer split among its holders),\n"
@@ -1520,6 +1558,7 @@ static void print_help(FILE *f)
 		"totals per exporter, per name and for the system.\n"
 		"\n"
 		"  --root DIR       read DIR/proc and DIR/sys/kernel/debug (default /)\n"
+		"  --no-bpf         read bufinfo even when built with the BPF iterator\n"
 		"  --json           print JSON (one record per line) instead of the table\n"
 		"  --snapshot FILE  write that JSON to FILE instead of printing the table\n"
 		"  --diff OLD       print what changed from snapshot OLD to now, or to the\n"
@@ -1539,6 +1578,8 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--json")) {
 			json = 1;
+		} else if (!strcmp(a, "--no-bpf")) {
+			use_bpf = 0;
 		} else if (!strcmp(a, "--root") && i + 1 < argc) {
 			root = argv[++i];
 		} else if (!strcmp(a, "--snapshot") && i + 1 < argc) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The core's trace events seen from userspace: the dma_buf event system is
- * switched on through tracefs, buffers go through the system heap, udmabuf
- * and vgem, and each operation must leave its event in the trace with the
- * fields the header promises. Lines are matched to a buffer by its inode
+ * switched on through tracefs, buffers go through the system heap, udmabuf,
+ * vgem, vim2m and sw_sync, and each operation must leave its event in the
+ * trace with the fields the header promises. Lines are matched to a buffer by its inode
  * number, so events of other buffers and processes do not matter.
  */
 #include "dmabuf-util.h"
@@ -364,6 +364,96 @@ TEST_F(events, udmabuf)
 	i = FIND(evs, n, "dma_buf_export", 0);
 	i = FIND(evs, n, "dma_buf_fd", i);
 	EXPECT_STREQ(num(b, fd), field(&evs[i], "fd"));
+	FIND(evs, n, "dma_buf_release", i);
+}
+
+/*
+ * vb2-vmalloc (vim2m) takes a buffer queued on its OUTPUT queue with
+ * dma_buf_get() and vmaps it; freeing the queue vunmaps and puts it.
+ */
+TEST_F(events, vim2m_vmap)
+{
+	enum { W = 640, H = 480, FRAME = W * H * 3 };
+	__u32 out = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	struct v4l2_buffer ob = { .type = out, .memory = V4L2_MEMORY_DMABUF };
+	struct v4l2_format f = { .type = out };
+	struct v4l2_requestbuffers r = { .count = 1, .type = out,
+					 .memory = V4L2_MEMORY_DMABUF };
+	struct event *evs = self->evs;
+	unsigned long long ino;
+	int m2m, fd, n, i;
+	char b[32];
+
+	m2m = video_open("vim2m", NULL, V4L2_CAP_VIDEO_M2M | V4L2_CAP_STREAMING);
+	ASSERT_LE(0, m2m) TH_LOG("no vim2m device");
+	f.fmt.pix.width = W;
+	f.fmt.pix.height = H;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_RGB24;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	ASSERT_EQ(0, ioctl(m2m, VIDIOC_S_FMT, &f));
+	ASSERT_EQ(FRAME, f.fmt.pix.sizeimage);
+	ASSERT_EQ(0, ioctl(m2m, VIDIOC_REQBUFS, &r));
+	fd = heap_alloc(FRAME);
+	ASSERT_LE(0, fd);
+	ino = fd_ino(fd);
+	ob.m.fd = fd;
+	ob.bytesused = FRAME;
+	ob.length = FRAME;
+	ASSERT_EQ(0, ioctl(m2m, VIDIOC_QBUF, &ob));
+	r.count = 0;
+	ASSERT_EQ(0, ioctl(m2m, VIDIOC_REQBUFS, &r));
+	close(m2m);
+	close(fd);
+
+	n = collect_until(ino, evs, "dma_buf_release");
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_BUFFER(&evs[i], "system", FRAME, ino);
+	i = FIND(evs, n, "dma_buf_get", 0);
+	EXPECT_STREQ(num(b, fd), field(&evs[i], "fd"));
+	i = FIND(evs, n, "dma_buf_vmap", i);
+	i = FIND(evs, n, "dma_buf_vunmap", i);
+	i = FIND(evs, n, "dma_buf_put", i);
+	i = FIND(evs, n, "dma_buf_release", i);
+	EXPECT_EQ(n - 1, i);
+	/* vb2-vmalloc has no device to attach */
+	EXPECT_EQ(-1, find(evs, n, "dma_buf_attach", 0));
+	dump(evs, n);
+}
+
+/* the sync_file ioctls with a pending sw_sync fence */
+TEST_F(events, sw_sync_fence)
+{
+	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ, .fd = -1 };
+	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
+	struct event *evs = self->evs;
+	unsigned long long ino;
+	int timeline, fd, n, i;
+	__u32 one = 1;
+
+	timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, timeline) TH_LOG("no sw_sync in debugfs");
+	fd = heap_alloc(LEN);
+	ASSERT_LE(0, fd);
+	ino = fd_ino(fd);
+	imp.fd = sw_sync_fence(timeline, 1);
+	ASSERT_LE(0, imp.fd);
+	ASSERT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp));
+	ASSERT_EQ(0, ioctl(fd, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &exp));
+	ASSERT_EQ(0, ioctl(timeline, SW_SYNC_IOC_INC, &one));
+	close(exp.fd);
+	close(imp.fd);
+	close(fd);
+	close(timeline);
+
+	n = collect_until(ino, evs, "dma_buf_release");
+	ASSERT_LT(0, n);
+	for (i = 0; i < n; i++)
+		EXPECT_BUFFER(&evs[i], "system", LEN, ino);
+	i = FIND(evs, n, "dma_buf_import_sync_file", 0);
+	EXPECT_STREQ("0x2", field(&evs[i], "flags"));
+	i = FIND(evs, n, "dma_buf_export_sync_file", i);
+	EXPECT_STREQ("0x1", field(&evs[i], "flags"));
 	FIND(evs, n, "dma_buf_release", i);
 }
 

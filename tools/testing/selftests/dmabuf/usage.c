@@ -342,6 +342,37 @@ TEST_F(scenario, json_has_the_known_numbers)
 	EXPECT_EQ(bytes, num(line, "bytes"));
 }
 
+/*
+ * Built with BPF=1 (the harness's 64-bit build), the tool lists buffers
+ * through the kernel's BPF iterator; it must give what bufinfo gives.
+ */
+TEST_F(scenario, bpf_iterator_and_bufinfo_agree)
+{
+	static char other[OUT_LEN];
+	const unsigned long long inos[] = { self->shared, self->mapped, self->kernel_only };
+	char a[1024];
+	unsigned int i;
+
+	ASSERT_EQ(0, run_tool(self->out, OUT_LEN, "--json", NULL, NULL));
+	snprintf(a, sizeof(a), "%s", object(self->out, "bufinfo"));
+	if (!strstr(a, "\"source\": \"bpf\""))
+		SKIP(return, "this dmabuf-usage reads bufinfo only (built without BPF=1)");
+	ASSERT_EQ(0, run_tool(other, OUT_LEN, "--json", "--no-bpf", NULL));
+	EXPECT_NE(NULL, strstr(object(other, "bufinfo"), "\"source\": \"bufinfo\""));
+	EXPECT_EQ(num(a, "objects"), num(object(other, "bufinfo"), "objects"));
+	EXPECT_EQ(num(a, "bytes"), num(object(other, "bufinfo"), "bytes"));
+
+	snprintf(a, sizeof(a), "%s", object(self->out, "totals"));
+	EXPECT_STREQ(a, object(other, "totals"));
+	EXPECT_EQ(1, num(a, "matches_bufinfo"));
+	/* exporter, name, size, file count and holders of each buffer */
+	for (i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "%s", record(self->out, "buffers", ino_key(inos[i])));
+		EXPECT_STRNE("", a);
+		EXPECT_STREQ(a, record(other, "buffers", ino_key(inos[i])));
+	}
+}
+
 TEST_F(scenario, table_shows_the_scenario)
 {
 	char want[128], comm[32] = "";
