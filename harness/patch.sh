@@ -36,6 +36,8 @@ tip=$(g rev-parse pristine)
 without_kunit_kconfig() { awk '/^config DMABUF_KUNIT_TEST/ { skip = 1; next }
 	skip && /^(config|menuconfig|endmenu|source) / { skip = 0 } !skip'; }
 without_kunit_make() { grep -v 'DMABUF_KUNIT_TEST\|KUnit suites'; }
+# and before the BPF iterator's patch
+without_bpf_kunit_make() { without_kunit_make | grep -v 'dma-buf-bpf\|BTF-described'; }
 with_dmabuf_target() { sed 's/^TARGETS += dmabuf-heaps$/TARGETS += dmabuf\n&/'; }
 # MAINTAINERS as the core patch leaves it: the trace header covered, the
 # folders and the uapi header later patches add not yet

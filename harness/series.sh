@@ -69,7 +69,23 @@ dma-buf entry of MAINTAINERS covers the new header." \
 	keep drivers/dma-buf/dma-buf-attach.c keep drivers/dma-buf/dma-buf-cpu.c \
 	keep drivers/dma-buf/dma-buf-sync.c keep drivers/dma-buf/dma-buf-debugfs.c \
 	keep drivers/dma-buf/dma-buf-internal.h drop drivers/dma-buf/dma-buf.c \
-	edit drivers/dma-buf/Makefile "without_kunit_make"
+	edit drivers/dma-buf/Makefile "without_bpf_kunit_make"
+
+patch "dma-buf: add the BPF dmabuf iterator" "\
+Let BPF programs visit every live buffer, in the two forms newer kernels
+offer: the bpf_iter target 'dmabuf', whose programs get a struct
+bpf_iter__dmabuf per buffer and print through the iterator's seq_file,
+and the open-coded iterator kfuncs bpf_iter_dmabuf_new(), _next() and
+_destroy() for sleepable programs. Both walk with dma_buf_iter_begin()/
+_next(), so the buffer in hand is referenced and buffers whose last
+reference is gone are passed over. A read() that fills its buffer keeps
+the next buffer, with its reference, for the following read(); closing
+the iterator early gives it back.
+
+Built when BPF_SYSCALL and DEBUG_INFO_BTF are both enabled; the
+kselftest bpf-iter, later in this series, checks both forms against
+bufinfo while buffers come and go." \
+	-- keep drivers/dma-buf/dma-buf-bpf.c edit drivers/dma-buf/Makefile "without_kunit_make"
 
 patch "dma-buf: add KUnit suites for the core" "\
 One suite per file of the core, around a shared mock exporter that
@@ -128,6 +144,9 @@ udmabuf as exporters and vgem, vkms, vivid and vim2m as importers:
   random-ops  seeded random operation sequences checked step by step
               against a model of the fd table and the buffers
   trace       the dma_buf events through tracefs, field by field
+  bpf-iter    both forms of the BPF dmabuf iterator against bufinfo,
+              with short reads and buffers created and closed meanwhile
+              (built when VMLINUX_BTF names the kernel's vmlinux)
 
 The config file lists the options they need; a missing driver is a
 failure rather than a skip, so a misconfigured run cannot pass.
@@ -142,6 +161,9 @@ uapi header, which the entry did not cover." \
 	keep tools/testing/selftests/dmabuf/flags.c keep tools/testing/selftests/dmabuf/faults.c \
 	keep tools/testing/selftests/dmabuf/races.c keep tools/testing/selftests/dmabuf/random-ops.c \
 	keep tools/testing/selftests/dmabuf/trace.c \
+	keep tools/testing/selftests/dmabuf/bpf-iter.c \
+	keep tools/testing/selftests/dmabuf/dmabuf_iter.bpf.c \
+	keep tools/testing/selftests/dmabuf/dmabuf_iter.bpf.h \
 	edit tools/testing/selftests/Makefile "with_dmabuf_target" \
 	keep MAINTAINERS
 
@@ -154,13 +176,17 @@ per name, plus the buffers that only the kernel holds, from debugfs
 bufinfo, with totals that add up to bufinfo's. --json prints one record
 per line; --snapshot FILE and --diff OLD [NEW] show the buffers and
 processes that appeared, went away or changed, for leak hunting. --root
-reads a fake /proc, which fixture-test.sh (make check) uses.
+reads a fake /proc, which fixture-test.sh (make check) uses. Built with
+BPF=1, it lists the buffers through the dmabuf BPF iterator instead of
+bufinfo, with no debugfs needed.
 
 The kselftest usage.c runs the tool on a scenario whose answer is known:
 two processes sharing a buffer, one of them also mapping a buffer whose
 fd it closed, and a buffer held only by vgem after its fd was closed." \
 	-- keep tools/dma-buf/Makefile keep tools/dma-buf/README \
 	keep tools/dma-buf/dmabuf-usage.c keep tools/dma-buf/fixture-test.sh \
+	keep tools/dma-buf/dmabuf-usage-bpf.c keep tools/dma-buf/dmabuf-usage-bpf.h \
+	keep tools/dma-buf/dmabuf-usage.bpf.c \
 	keep tools/testing/selftests/dmabuf/usage.c
 
 patch "Documentation: dma-buf: describe the new core" "\
