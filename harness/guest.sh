@@ -22,9 +22,10 @@ ST=$STATE/selftests
 
 # gcc-multilib and libc6-dev-i386: the kselftests also run as 32-bit programs;
 # dwarves (pahole) makes the kernel's BTF, clang, bpftool and libbpf build the
-# BPF iterator test (static: libbpf, libelf, zlib, zstd)
+# BPF iterator test (static: libbpf, libelf, zlib, zstd); trace-cmd reads the
+# trace events back in the guest
 ensure_packages $BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386 \
-	dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev
+	dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev trace-cmd
 prepare_tree
 mkdir -p "$OUT"
 
@@ -75,6 +76,14 @@ if [ -f "$TREE/tools/testing/selftests/dmabuf/Makefile" ]; then
 fi
 cp /bin/busybox "$ROOT/bin/busybox"
 readelf -l "$ROOT/bin/busybox" | grep -q INTERP && die "/bin/busybox is not static (busybox-static)"
+# Debian's trace-cmd is dynamically linked (libtraceevent, libtracefs, ...):
+# the binary, and the libraries and the loader ldd names, at the same paths
+tc=$(command -v trace-cmd) || die "no trace-cmd (package trace-cmd)"
+cp "$tc" "$ROOT/bin/trace-cmd"
+for lib in $(ldd "$tc" | grep -o '/[^ ]*'); do
+	mkdir -p "$ROOT$(dirname "$lib")"
+	cp -L "$lib" "$ROOT$lib"
+done
 cp "$HARNESS/init" "$ROOT/init"
 chmod +x "$ROOT/init"
 (cd "$ROOT" && find . | cpio -o -H newc --quiet | gzip -1) > "$STATE/initramfs.gz"
