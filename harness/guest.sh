@@ -41,6 +41,8 @@ rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp,tests}
 cc_static() { gcc -static -O2 -Wall -isystem "$B/usr/include" "$@"; }
 cc_static -o "$ROOT/tests/guest-sanity" "$HARNESS/guest-sanity.c"
+cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/tests/trace-cmd" \
+	"$HARNESS/trace-cmd.c"
 cc_static -I"$REPO/tools/testing/selftests/dmabuf" -o "$ROOT/bin/dmabuf-demo" \
 	"$HARNESS/demo/dmabuf-demo.c"
 # the 64-bit tool with the BPF iterator path (libbpf is not multilib)
