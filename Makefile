@@ -38,7 +38,8 @@ help:
 	@echo "  logs: $(OUT)/"
 
 setup:
-	@source $(H)/lib.sh && ensure_packages $$BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386 sparse trace-cmd && prepare_tree
+	@source $(H)/lib.sh && ensure_packages $$BASE_PACKAGES qemu-system-x86 busybox-static gcc-multilib libc6-dev-i386 sparse trace-cmd \
+		dwarves clang bpftool libbpf-dev zlib1g-dev libzstd-dev && prepare_tree
 
 kunit:
 	@$(H)/kunit.sh
