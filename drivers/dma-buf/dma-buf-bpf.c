@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * BPF access to the list of live dma-bufs.
- *
+ */
+
+/**
  * DOC: BPF buffer iterator
  *
  * Two ways for a BPF program to visit every live buffer, both built on
