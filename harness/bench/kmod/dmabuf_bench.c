@@ -199,6 +199,21 @@ static void bench_fail(const char *name, int err)
 	pr_info("BENCH %s fail %d\n", name, err);
 }
 
+/*
+ * Start a timed batch with no RCU callback pending, right after a grace
+ * period. The frees that the batches before it deferred to RCU (the kernfs
+ * nodes of the sysfs directories, inodes) would otherwise run in this
+ * batch's softirqs, as many as the grace periods of the moment allow: with
+ * SYSFS_STATS up to a third more time for a batch of final puts, a
+ * different amount on each boot. What a batch defers itself runs after it
+ * is timed, in every kernel alike.
+ */
+static void bench_quiesce(void)
+{
+	rcu_barrier();
+	cond_resched();
+}
+
 typedef int (*bench_loop_t)(void *arg, unsigned int n);
 
 /* Time @reps batches of @n runs of @loop, print the median batch. */
@@ -210,13 +225,7 @@ static void bench_run(const char *name, bench_loop_t loop, void *arg,
 	int err;
 
 	for (r = 0; r < reps; r++) {
-		/*
-		 * Start each batch with no RCU callback pending, right after a
-		 * grace period: otherwise whether the frees of the previous
-		 * batch land inside this one varies from run to run.
-		 */
-		rcu_barrier();
-		cond_resched();
+		bench_quiesce();
 		start = ktime_get_ns();
 		err = loop(arg, n);
 		t[r] = ktime_get_ns() - start;
@@ -484,7 +493,7 @@ static void bench_scaling(struct dma_buf **batch)
 	int err = 0;
 
 	for (r = 0; r < reps && !err; r++) {
-		cond_resched();
+		bench_quiesce();
 		start = ktime_get_ns();
 		for (n = 0; n < iters; n++) {
 			batch[n] = bench_export(&bench_static_ops);
@@ -494,7 +503,7 @@ static void bench_scaling(struct dma_buf **batch)
 			}
 		}
 		t_export[r] = ktime_get_ns() - start;
-		cond_resched();
+		bench_quiesce();
 		start = ktime_get_ns();
 		for (i = 0; i < n; i++)
 			bench_final_put(batch[i]);
@@ -536,7 +545,7 @@ static void bench_iteration(void)
 	/* about 100,000 buffers visited per batch whatever their number */
 	walks = max(1U, 100000U / max(bench_nlive, 1U));
 	for (r = 0; r < reps; r++) {
-		cond_resched();
+		bench_quiesce();
 		start = ktime_get_ns();
 		bench_iter_walk(&seen, walks);
 		t[r] = ktime_get_ns() - start;
