@@ -10,7 +10,8 @@
 # TESTS=<prog,prog>, ACCEL=kvm (default tcg), VM_TIMEOUT=<seconds>; for make stress
 # STRESS_SCALE=<race loop factor>, STRESS_OPS=<random operations a seed, default 1000000>,
 # STRESS_SEEDS=<seeds, default 1>;
-# for make bench BENCH_SYSFS=0 (two kernels instead of four), BENCH_ITERS, BENCH_REPS, BENCH_LIVE.
+# for make bench BENCH_SYSFS=0 (no SYSFS_STATS pair), BENCH_TRACE=0 (no ours-trace kernel),
+# BENCH_ITERS, BENCH_REPS, BENCH_LIVE.
 
 SHELL := /bin/bash
 H := harness
@@ -76,7 +77,8 @@ stress:
 		--guest kcsan=$(OUT)/kcsan.log --guest-tests kcsan=$(OUT)/kcsan-tests.list
 
 # stock 6.12 and ours built alike without debugging (and again with
-# DMABUF_SYSFS_STATS unless BENCH_SYSFS=0), timed in QEMU with -icount
+# DMABUF_SYSFS_STATS unless BENCH_SYSFS=0; ours with the trace events
+# unless BENCH_TRACE=0), timed in QEMU with -icount
 bench:
 	@$(H)/bench.sh
 

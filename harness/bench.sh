@@ -9,6 +9,10 @@
 #
 #   BENCH_SYSFS=0   skip the second pair of kernels, built with
 #                   CONFIG_DMABUF_SYSFS_STATS=y (default 1: four kernels)
+#   BENCH_TRACE=0   skip ours-trace, ours with the trace events compiled in
+#                   (harness/bench-trace.config), booted twice: the events
+#                   disabled, then every dma_buf event enabled; its table
+#                   against ours follows the main one (default 1)
 #   BENCH_ITERS=    operations per timed batch (default 1000)
 #   BENCH_REPS=     batches per figure, the median is reported (default 5)
 #   BENCH_LIVE=     most live buffers of the scaling figures (default 100000)
@@ -23,6 +27,7 @@ reps=${BENCH_REPS:-5}
 live=${BENCH_LIVE:-100000}
 variants=(stock ours)
 [ "${BENCH_SYSFS:-1}" = 1 ] && variants+=(stock-sysfs ours-sysfs)
+[ "${BENCH_TRACE:-1}" = 1 ] && variants+=(ours-trace)
 
 # two benches on one cache would share build dirs; other harness runs are
 # not held up by this lock
@@ -58,8 +63,17 @@ build_kernel() {
 	local v=$1 tree B=$STATE/bench-$1 blog=$OUT/bench-build-$1.log start=$SECONDS
 	local fragments=("$HARNESS/bench.config")
 	tree=$(tree_of "$v")
-	case $v in *-sysfs) fragments+=("$STATE/bench-sysfs.config") ;; esac
+	case $v in
+	*-sysfs) fragments+=("$STATE/bench-sysfs.config") ;;
+	*-trace) fragments+=("$HARNESS/bench-trace.config") ;;
+	esac
 
+	# a new variant starts from a copy of its plain kernel's build dir,
+	# so that only what its config changes is compiled
+	if [ ! -d "$B" ] && [ "$v" != "${v%%-*}" ] && [ -f "$STATE/bench-${v%%-*}/vmlinux" ]; then
+		log "seeding $B from $STATE/bench-${v%%-*}"
+		cp -a "$STATE/bench-${v%%-*}" "$B.tmp" && mv "$B.tmp" "$B"
+	fi
 	TREE=$tree guest_config "$B" "${fragments[@]}"
 	log "building the $v kernel (build dir $B)"
 	make -s -C "$tree" O="$B" ARCH=x86_64 -j"$JOBS" bzImage modules > "$blog" 2>&1 ||
@@ -98,10 +112,12 @@ gcc -static -O2 -Wall -Wextra -Wno-unused-parameter \
 	-o "$STATE/bench-bin/dmabuf-bench" "$HARNESS/bench/dmabuf-bench.c"
 readelf -l /bin/busybox | grep -q INTERP && die "/bin/busybox is not static (busybox-static)"
 
-# run_guest VARIANT: boot it with its module, log to $OUT/bench-VARIANT.log
+# run_guest RUN VARIANT [ARG...]: boot VARIANT's kernel with its module and
+# the extra kernel arguments, log to $OUT/bench-RUN.log
 run_guest() {
-	local v=$1 B=$STATE/bench-$1 root=$STATE/bench-$1-initramfs glog=$OUT/bench-$1.log
-	local start=$SECONDS rc=0 cmdline
+	local run=$1 v=$2 B=$STATE/bench-$2 root=$STATE/bench-$2-initramfs
+	local glog=$OUT/bench-$1.log start=$SECONDS rc=0 cmdline
+	shift 2
 
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,dev,proc,sys,tmp}
@@ -115,8 +131,8 @@ run_guest() {
 	# kernel seeds its randomness from the wall clock, and layouts that
 	# differ between boots change the instruction counts
 	cmdline="console=ttyS0 panic=-1 norandmaps"
-	cmdline+=" bench.iters=$iters bench.reps=$reps bench.live=$live"
-	log "running the $v guest (TCG, -icount shift=0, 1 CPU; log $glog)"
+	cmdline+=" bench.iters=$iters bench.reps=$reps bench.live=$live $*"
+	log "running the $run guest (TCG, -icount shift=0, 1 CPU; log $glog)"
 	# sleep=off: an idle guest jumps to its next timer instead of waiting
 	# in host time, so nothing depends on the host
 	timeout "${VM_TIMEOUT:-1800}" qemu-system-x86_64 -accel tcg \
@@ -125,17 +141,25 @@ run_guest() {
 		-no-reboot -nographic -kernel "$B/arch/x86/boot/bzImage" \
 		-initrd "$B-initramfs.gz" -append "$cmdline" < /dev/null > "$glog" 2>&1 || rc=$?
 	[ $rc -eq 124 ] && echo "### HARNESS TIMEOUT after ${VM_TIMEOUT:-1800}s" >> "$glog"
-	echo "run $v $((SECONDS - start))" >> "$TIMES"
-	grep -q '^### BENCH DONE' "$glog" || { tail -30 "$glog" >&2; die "$v guest did not finish; see $glog"; }
+	echo "run $run $((SECONDS - start))" >> "$TIMES"
+	grep -q '^### BENCH DONE' "$glog" || { tail -30 "$glog" >&2; die "$run guest did not finish; see $glog"; }
 }
 
-for v in "${variants[@]}"; do
-	run_guest "$v"
-done
-
+# ours-trace boots twice: the events compiled in but disabled, then every
+# dma_buf event enabled (harness/bench/init)
 runs=()
 for v in "${variants[@]}"; do
-	runs+=(--run "$v=$OUT/bench-$v.log")
+	case $v in
+	*-trace)
+		run_guest ours-tp-off "$v" bench.trace=off
+		run_guest ours-tp-on "$v" bench.trace=on
+		runs+=(--run "ours-tp-off=$OUT/bench-ours-tp-off.log"
+		       --run "ours-tp-on=$OUT/bench-ours-tp-on.log") ;;
+	*)
+		run_guest "$v" "$v"
+		runs+=(--run "$v=$OUT/bench-$v.log") ;;
+	esac
 done
+
 "$HARNESS/bench.py" "${runs[@]}" --times "$TIMES" --json "$OUT/bench.json" \
 	--iters "$iters" --reps "$reps" --output "$OUT/bench.txt"
