@@ -4,7 +4,8 @@
 against stock (and ours+sysfs against stock+sysfs), with the ratio.
 
     bench.py --run stock=LOG --run ours=LOG [--run stock-sysfs=LOG
-             --run ours-sysfs=LOG] [--times FILE] [--json FILE]
+             --run ours-sysfs=LOG] [--run ours-tp-off=LOG
+             --run ours-tp-on=LOG] [--times FILE] [--json FILE]
              [--output FILE] [--iters N --reps N]
 
 A log line "BENCH <name> <median total ns> <operations>" is one figure (the
@@ -12,6 +13,8 @@ kernel's own lines may carry a timestamp); "BENCH <name> n/a" marks a figure
 a kernel cannot have, "BENCH <name> fail ..." one that failed. With --json
 the figures are also written there, and those of the run before, found
 there, are compared: the largest deviation is printed under the table.
+The ours-tp-off and ours-tp-on runs (ours with the trace events compiled
+in, disabled and enabled) get a second table against ours.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import sys
 LINE = re.compile(r'^(?:<\d+>)?(?:\[[^\]]*\]\s*)?BENCH (\S+) (.*)$')
 SLOWER = 1.02  # ours more than 2 % slower than stock gets a mark
 PAIRS = [('stock', 'ours'), ('stock-sysfs', 'ours-sysfs')]
+TRACE_RUNS = [('ours-tp-off', '+tp-off'), ('ours-tp-on', '+tp-on')]
 
 SECTIONS = [
     ('userspace, harness/bench/dmabuf-bench.c (system heap, udmabuf, sw_sync, vgem)', 'user'),
@@ -32,14 +36,17 @@ SECTIONS = [
 
 def parse_log(path):
     """{name: ns/op or 'n/a' or 'fail'}, the names in order, the section of
-    each, the kernel release and the kernel's complaints, from one log."""
-    figures, order, section, problems = {}, [], {}, []
+    each, the kernel release, the kernel's complaints and the init's lines
+    about tracing, from one log."""
+    figures, order, section, problems, trace = {}, [], {}, [], []
     where, release = 'user', None
     with open(path, errors='replace') as f:
         for raw in f:
             line = raw.rstrip('\r\n')
             if line.startswith('### BENCH BEGIN'):
                 release = line.split()[-1]
+            if line.startswith('### TRACE '):
+                trace.append(line[len('### TRACE '):].strip())
             if 'BENCH-KMOD BEGIN' in line:
                 where = 'kernel'
             if re.search(r'WARNING:|BUG:|Oops|Call Trace:|Kernel panic', line):
@@ -63,7 +70,7 @@ def parse_log(path):
                 order.append(name)
                 section[name] = where
             figures[name] = value
-    return figures, order, section, release, problems
+    return figures, order, section, release, problems, trace
 
 
 def group_key(order):
@@ -163,9 +170,53 @@ def build_table(runs, times, iters, reps):
     for v, d in data.items():
         for p in d[4][:5]:
             lines.append('kernel report in %s: %s' % (v, p))
+    lines += trace_table(data, order, section, width)
     if times:
         lines.append('seconds: ' + ', '.join('%s %s %s' % t for t in times))
     return lines, {v: d[0] for v, d in data.items()}
+
+
+def trace_table(data, order, section, width):
+    """ours against ours with the trace events compiled in, disabled and
+    enabled: the lines of a second table, or none without those runs."""
+    runs = [(v, label) for v, label in TRACE_RUNS if v in data]
+    if 'ours' not in data or not runs:
+        return []
+    lines = ['', 'trace events: ours against ours-trace (harness/bench-trace.config: '
+             'tracefs and event tracing), booted', 'twice: the dma_buf events '
+             'compiled in but disabled (tp-off), then all enabled (tp-on); ratio = '
+             'ours-trace / ours, "*": more than %d%% slower' % round((SLOWER - 1) * 100), '']
+    head = '%-*s %12s' % (width, 'operation (ns/op)', 'ours')
+    for v, label in runs:
+        head += ' %12s %7s' % (label, 'ratio')
+    lines.append(head)
+    lines.append('-' * len(head))
+    spread = {v: [] for v, _ in runs}
+    for title, key in SECTIONS:
+        names = [n for n in order if section[n] == key]
+        if not names:
+            continue
+        lines.append(title)
+        for name in names:
+            base = data['ours'][0].get(name, '-')
+            row = '  %-*s %12s' % (width - 2, name, fmt(base))
+            for v, label in runs:
+                value = data[v][0].get(name, '-')
+                r = ratio(base, value)
+                if r is not None:
+                    spread[v].append((r, name))
+                row += ' %12s %6s%s' % (fmt(value), '%.2f' % r if r is not None else 'n/a',
+                                        '*' if r is not None and r > SLOWER else ' ')
+            lines.append(row.rstrip())
+    lines.append('')
+    for v, label in runs:
+        if spread[v]:
+            lo, hi = min(spread[v]), max(spread[v])
+            lines.append('ours%s / ours: %.2f (%s) to %.2f (%s)'
+                         % (label, lo[0], lo[1], hi[0], hi[1]))
+        for note in data[v][5]:
+            lines.append('%s: %s' % (v, note))
+    return lines
 
 
 def deviation(previous, current):
