@@ -36,11 +36,14 @@
 #define BUF_SIZE 4096
 #define MAX_REPS 15
 #define SW_SYNC "/sys/kernel/debug/sync/sw_sync"
+/* harness/bench/kmod loaded with quiesce_only=1: a write waits for rcu_barrier() */
+#define QUIESCE "/sys/kernel/debug/dmabuf-bench-quiesce"
 
 static long iters = 1000;
 static int reps = 5;
 
 static int heap_dev = -1, udmabuf_dev = -1, memfd = -1, vgem = -1;
+static int quiesce_fd = -1;
 
 static long long now_ns(void)
 {
@@ -70,6 +73,12 @@ static long long run(const char *name, loop_fn fn, void *arg, long n, int quiet)
 	int r;
 
 	for (r = 0; r < reps; r++) {
+		/*
+		 * No RCU callback of the batches before may run in this one:
+		 * how many would varies from boot to boot.
+		 */
+		if (quiesce_fd >= 0 && write(quiesce_fd, "1", 1) != 1)
+			perror(QUIESCE);
 		t[r] = fn(arg, n);
 		if (t[r] < 0) {
 			printf("BENCH %s fail %s\n", name, strerror((int)-t[r]));
@@ -455,7 +464,9 @@ int main(int argc, char **argv)
 	if (setrlimit(RLIMIT_NOFILE, &files))
 		perror("setrlimit");
 
-	printf("BENCH-USER BEGIN iters=%ld reps=%d\n", iters, reps);
+	quiesce_fd = open(QUIESCE, O_WRONLY | O_CLOEXEC);
+	printf("BENCH-USER BEGIN iters=%ld reps=%d quiesce=%s\n", iters, reps,
+	       quiesce_fd >= 0 ? "rcu_barrier" : "none");
 	heap_dev = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
 	udmabuf_dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	memfd = memfd_create("bench", MFD_ALLOW_SEALING | MFD_CLOEXEC);

@@ -9,6 +9,7 @@
  * figures are compared between kernels by harness/bench.py, nothing here
  * passes or fails. Everything runs from module init, in insmod's context.
  */
+#include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/err.h>
@@ -36,6 +37,10 @@ MODULE_PARM_DESC(reps, "timed batches per figure, the median is printed (default
 static unsigned int max_live = 100000;
 module_param(max_live, uint, 0444);
 MODULE_PARM_DESC(max_live, "largest number of live buffers for the scaling figures");
+
+static bool quiesce_only;
+module_param(quiesce_only, bool, 0444);
+MODULE_PARM_DESC(quiesce_only, "time nothing, serve dmabuf-bench-quiesce in debugfs to the userspace half");
 
 #define BENCH_MAX_REPS 15
 
@@ -213,6 +218,21 @@ static void bench_quiesce(void)
 	rcu_barrier();
 	cond_resched();
 }
+
+/* the userspace half's way to the same start: any write quiesces */
+static struct dentry *bench_quiesce_file;
+
+static ssize_t bench_quiesce_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *ppos)
+{
+	bench_quiesce();
+	return len;
+}
+
+static const struct file_operations bench_quiesce_fops = {
+	.owner = THIS_MODULE,
+	.write = bench_quiesce_write,
+};
 
 typedef int (*bench_loop_t)(void *arg, unsigned int n);
 
@@ -615,6 +635,12 @@ static int __init dmabuf_bench_init(void)
 {
 	int ret = 0;
 
+	if (quiesce_only) {
+		bench_quiesce_file = debugfs_create_file("dmabuf-bench-quiesce",
+							 0200, NULL, NULL,
+							 &bench_quiesce_fops);
+		return PTR_ERR_OR_ZERO(bench_quiesce_file);
+	}
 	if (!iters || !reps || reps > BENCH_MAX_REPS)
 		return -EINVAL;
 
@@ -643,6 +669,10 @@ err_page:
 
 static void __exit dmabuf_bench_exit(void)
 {
+	if (quiesce_only) {
+		debugfs_remove(bench_quiesce_file);
+		return;
+	}
 	platform_device_unregister(bench_pdev);
 	__free_page(bench_page);
 }
