@@ -8,7 +8,7 @@
 # table, also written to $OUT/bench.txt (raw figures in $OUT/bench.json).
 #
 #   BENCH_SYSFS=0   skip the second pair of kernels, built with
-#                   CONFIG_DMABUF_SYSFS_STATS=y (default 1: four kernels)
+#                   CONFIG_DMABUF_SYSFS_STATS=y (default 1)
 #   BENCH_TRACE=0   skip ours-trace, ours with the trace events compiled in
 #                   (harness/bench-trace.config), booted twice: the events
 #                   disabled, then every dma_buf event enabled; its table
