@@ -451,6 +451,26 @@ static noinline struct sg_table *dma_buf_map_new(struct dma_buf_attachment *atta
 	return sgt;
 }
 
+static __always_inline struct sg_table *
+dma_buf_map(struct dma_buf_attachment *attach, enum dma_data_direction direction)
+{
+	/* a kept mapping serves its own direction, or any if bidirectional */
+	if (attach->sgt)
+		return attach->dir == direction || attach->dir == DMA_BIDIRECTIONAL ?
+		       attach->sgt : ERR_PTR(-EBUSY);
+
+	return dma_buf_map_new(attach, direction);
+}
+
+/* with the event on: out of line, so that the kept-table path needs no frame */
+static noinline struct sg_table *
+dma_buf_map_traced(struct dma_buf_attachment *attach,
+		   enum dma_data_direction direction)
+{
+	trace_dma_buf_map_attachment(attach, direction);
+	return dma_buf_map(attach, direction);
+}
+
 /**
  * dma_buf_map_attachment - map a buffer for the attached device
  * @attach: the attachment.
@@ -474,14 +494,10 @@ struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 	if (!dma_buf_attachment_ok(attach))
 		return ERR_PTR(-EINVAL);
 	dma_resv_assert_held(attach->dmabuf->resv);
-	trace_dma_buf_map_attachment(attach, direction);
 
-	/* a kept mapping serves its own direction, or any if bidirectional */
-	if (attach->sgt)
-		return attach->dir == direction || attach->dir == DMA_BIDIRECTIONAL ?
-		       attach->sgt : ERR_PTR(-EBUSY);
-
-	return dma_buf_map_new(attach, direction);
+	if (trace_dma_buf_map_attachment_enabled())
+		return dma_buf_map_traced(attach, direction);
+	return dma_buf_map(attach, direction);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment, DMA_BUF);
 

@@ -51,6 +51,43 @@ static int dma_buf_wait_for_cpu(struct dma_buf *dmabuf,
 	return ret < 0 ? ret : 0;
 }
 
+static __always_inline int dma_buf_begin_cpu(struct dma_buf *dmabuf,
+					     enum dma_data_direction direction)
+{
+	int (*prepare)(struct dma_buf *dmabuf, enum dma_data_direction dir);
+	int ret;
+
+	prepare = dmabuf->ops->begin_cpu_access;
+	ret = prepare ? prepare(dmabuf, direction) : 0;
+	return ret ?: dma_buf_wait_for_cpu(dmabuf, direction);
+}
+
+static __always_inline int dma_buf_end_cpu(struct dma_buf *dmabuf,
+					   enum dma_data_direction direction)
+{
+	if (!dmabuf->ops->end_cpu_access)
+		return 0;
+	return dmabuf->ops->end_cpu_access(dmabuf, direction);
+}
+
+/*
+ * With the events on, begin and end run from these copies, so that the
+ * common paths hold no call to the tracepoint and keep their tail calls.
+ */
+static noinline int dma_buf_begin_cpu_traced(struct dma_buf *dmabuf,
+					     enum dma_data_direction direction)
+{
+	trace_dma_buf_begin_cpu_access(dmabuf, direction);
+	return dma_buf_begin_cpu(dmabuf, direction);
+}
+
+static noinline int dma_buf_end_cpu_traced(struct dma_buf *dmabuf,
+					   enum dma_data_direction direction)
+{
+	trace_dma_buf_end_cpu_access(dmabuf, direction);
+	return dma_buf_end_cpu(dmabuf, direction);
+}
+
 /**
  * dma_buf_begin_cpu_access - prepare a buffer for access by the CPU
  * @dmabuf: the buffer.
@@ -69,18 +106,14 @@ static int dma_buf_wait_for_cpu(struct dma_buf *dmabuf,
 int dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
 			     enum dma_data_direction direction)
 {
-	int (*prepare)(struct dma_buf *dmabuf, enum dma_data_direction dir);
-	int ret;
-
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 	/* the wait below takes the lock; the exporter's hook may take it too */
 	might_lock(&dmabuf->resv->lock.base);
-	trace_dma_buf_begin_cpu_access(dmabuf, direction);
 
-	prepare = dmabuf->ops->begin_cpu_access;
-	ret = prepare ? prepare(dmabuf, direction) : 0;
-	return ret ?: dma_buf_wait_for_cpu(dmabuf, direction);
+	if (trace_dma_buf_begin_cpu_access_enabled())
+		return dma_buf_begin_cpu_traced(dmabuf, direction);
+	return dma_buf_begin_cpu(dmabuf, direction);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_begin_cpu_access, DMA_BUF);
 
@@ -100,11 +133,10 @@ int dma_buf_end_cpu_access(struct dma_buf *dmabuf,
 		return -EINVAL;
 
 	might_lock(&dmabuf->resv->lock.base);
-	trace_dma_buf_end_cpu_access(dmabuf, direction);
 
-	if (!dmabuf->ops->end_cpu_access)
-		return 0;
-	return dmabuf->ops->end_cpu_access(dmabuf, direction);
+	if (trace_dma_buf_end_cpu_access_enabled())
+		return dma_buf_end_cpu_traced(dmabuf, direction);
+	return dma_buf_end_cpu(dmabuf, direction);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_end_cpu_access, DMA_BUF);
 

@@ -272,6 +272,17 @@ struct dma_buf *dma_buf_get(int fd)
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
 
+/*
+ * With the event on, the put goes out of line: the common path then ends in
+ * a tail call to fput() and saves no register for a call before it.
+ */
+static noinline void dma_buf_put_traced(struct dma_buf *dmabuf)
+{
+	/* while the reference still keeps the buffer alive */
+	trace_dma_buf_put(dmabuf);
+	fput(dmabuf->file);
+}
+
 /**
  * dma_buf_put - drop a reference to a buffer
  * @dmabuf: the buffer; a NULL pointer warns and is ignored.
@@ -286,8 +297,10 @@ void dma_buf_put(struct dma_buf *dmabuf)
 	if (dma_buf_misuse(!dmabuf || !dmabuf->file))
 		return;
 
-	/* while the reference still keeps the buffer alive */
-	trace_dma_buf_put(dmabuf);
+	if (trace_dma_buf_put_enabled()) {
+		dma_buf_put_traced(dmabuf);
+		return;
+	}
 	/* the file's count is the buffer's */
 	fput(dmabuf->file);
 }
