@@ -111,7 +111,7 @@ static void dmabuf_iter_seq_fini(void *priv)
 
 	/* the reader closed the iterator in the middle of a walk */
 	if (it->resume)
-		dma_buf_put(it->resume);
+		dma_buf_iter_drop(it->resume);
 }
 
 static const struct seq_operations dmabuf_iter_seq_ops = {
@@ -212,7 +212,7 @@ __bpf_kfunc void bpf_iter_dmabuf_destroy(struct bpf_iter_dmabuf *it)
 	struct dmabuf_iter_kfunc *kit = (void *)it;
 
 	if (!IS_ERR_OR_NULL(kit->last))
-		dma_buf_put(kit->last);
+		dma_buf_iter_drop(kit->last);
 	kit->last = ERR_PTR(-ENOENT);
 }
 

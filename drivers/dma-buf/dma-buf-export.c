@@ -446,7 +446,7 @@ struct dma_buf *dma_buf_iter_next(struct dma_buf *dmabuf)
 {
 	struct dma_buf *next = dma_buf_list_next_live(&dmabuf->list_node);
 
-	dma_buf_put(dmabuf);
+	dma_buf_iter_drop(dmabuf);
 	return next;
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_iter_next);

@@ -10,6 +10,7 @@
 #include <linux/cleanup.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/file.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
@@ -90,6 +91,16 @@ DEFINE_GUARD(dma_buf_resv, struct dma_resv *, dma_resv_lock(_T, NULL),
 static inline bool dma_buf_resv_never_fenced(struct dma_resv *resv)
 {
 	return !rcu_access_pointer(resv->fences);
+}
+
+/*
+ * Drops a reference that a walk over the buffers took for itself: no
+ * dma_buf_put event, as taking it had no dma_buf_get one; trace readers see
+ * the drivers' references only.
+ */
+static inline void dma_buf_iter_drop(struct dma_buf *dmabuf)
+{
+	fput(dmabuf->file);
 }
 
 /* dma-buf-file.c: the pseudo filesystem and the file of each buffer */

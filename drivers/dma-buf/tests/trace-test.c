@@ -307,6 +307,28 @@ static void fd_is_traced_before_install(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, me->calls[MOCK_RELEASE], 1);
 }
 
+/*
+ * A walk over the buffers takes and drops references of its own, without
+ * events: a trace of dma_buf_put shows what drivers do, not who walked.
+ */
+static void iteration_is_not_traced(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct seen *put = watch(test, dma_buf_put, probe_buf, me->dmabuf);
+	struct dma_buf *dmabuf;
+	int found = 0;
+
+	for (dmabuf = dma_buf_iter_begin(); dmabuf; dmabuf = dma_buf_iter_next(dmabuf))
+		found += dmabuf == me->dmabuf;
+	KUNIT_EXPECT_EQ(test, found, 1);
+	KUNIT_EXPECT_EQ(test, put->hits, 0);
+
+	/* while a driver's put still is */
+	get_dma_buf(me->dmabuf);
+	dma_buf_put(me->dmabuf);
+	KUNIT_EXPECT_EQ(test, put->hits, 1);
+}
+
 /* Export, fd, get, put and release, each once, with the same buffer fields. */
 static void lifecycle_events(struct kunit *test)
 {
@@ -538,6 +560,7 @@ static void sync_file_events(struct kunit *test)
 static struct kunit_case trace_cases[] = {
 	KUNIT_CASE(put_is_traced_before_the_drop),
 	KUNIT_CASE(fd_is_traced_before_install),
+	KUNIT_CASE(iteration_is_not_traced),
 	KUNIT_CASE(lifecycle_events),
 	KUNIT_CASE(attachment_events),
 	KUNIT_CASE(cpu_access_events),
