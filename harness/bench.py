@@ -100,6 +100,17 @@ def ratio(stock, ours):
     return ours / stock
 
 
+def by_section(order, section):
+    """(title, None) at the start of each section that has operations, then
+    (None, name) for each of them, in the order of the runs."""
+    for title, key in SECTIONS:
+        names = [n for n in order if section[n] == key]
+        if names:
+            yield title, None
+        for name in names:
+            yield None, name
+
+
 def build_table(runs, times, iters, reps):
     data = {v: parse_log(path) for v, path in runs.items()}
     pairs = [p for p in PAIRS if p[0] in data and p[1] in data]
@@ -135,26 +146,24 @@ def build_table(runs, times, iters, reps):
     lines.append(head.rstrip())
     lines.append('-' * len(head.rstrip()))
     slower = []
-    for title, key in SECTIONS:
-        names = [n for n in order if section[n] == key]
-        if not names:
+    for title, name in by_section(order, section):
+        if title:
+            lines.append(title)
             continue
-        lines.append(title)
-        for name in names:
-            row = '  %-*s' % (width - 2, name)
-            for s, o in pairs:
-                a = data[s][0].get(name, '-')
-                b = data[o][0].get(name, '-')
-                r = ratio(a, b)
-                mark = ' '
-                if r is not None and r > SLOWER:
-                    mark = '*'
-                    slower.append((name, o, r))
-                row += ' %12s %12s %6s%s' % (fmt(a), fmt(b),
-                                              '%.2f' % r if r is not None else 'n/a', mark)
-                if (s, o) != pairs[-1]:
-                    row += ' |'
-            lines.append(row.rstrip())
+        row = '  %-*s' % (width - 2, name)
+        for s, o in pairs:
+            a = data[s][0].get(name, '-')
+            b = data[o][0].get(name, '-')
+            r = ratio(a, b)
+            mark = ' '
+            if r is not None and r > SLOWER:
+                mark = '*'
+                slower.append((name, o, r))
+            row += ' %12s %12s %6s%s' % (fmt(a), fmt(b),
+                                          '%.2f' % r if r is not None else 'n/a', mark)
+            if (s, o) != pairs[-1]:
+                row += ' |'
+        lines.append(row.rstrip())
     lines.append('')
     if slower:
         # one entry per operation, with the ratio of each pair it is slower in
@@ -192,22 +201,20 @@ def trace_table(data, order, section, width):
     lines.append(head)
     lines.append('-' * len(head))
     spread = {v: [] for v, _ in runs}
-    for title, key in SECTIONS:
-        names = [n for n in order if section[n] == key]
-        if not names:
+    for title, name in by_section(order, section):
+        if title:
+            lines.append(title)
             continue
-        lines.append(title)
-        for name in names:
-            base = data['ours'][0].get(name, '-')
-            row = '  %-*s %12s' % (width - 2, name, fmt(base))
-            for v, label in runs:
-                value = data[v][0].get(name, '-')
-                r = ratio(base, value)
-                if r is not None:
-                    spread[v].append((r, name))
-                row += ' %12s %6s%s' % (fmt(value), '%.2f' % r if r is not None else 'n/a',
-                                        '*' if r is not None and r > SLOWER else ' ')
-            lines.append(row.rstrip())
+        base = data['ours'][0].get(name, '-')
+        row = '  %-*s %12s' % (width - 2, name, fmt(base))
+        for v, label in runs:
+            value = data[v][0].get(name, '-')
+            r = ratio(base, value)
+            if r is not None:
+                spread[v].append((r, name))
+            row += ' %12s %6s%s' % (fmt(value), '%.2f' % r if r is not None else 'n/a',
+                                    '*' if r is not None and r > SLOWER else ' ')
+        lines.append(row.rstrip())
     lines.append('')
     for v, label in runs:
         if spread[v]:
