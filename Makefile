@@ -22,7 +22,7 @@ export BENCH_SYSFS BENCH_ITERS BENCH_REPS BENCH_LIVE
 # the two KUnit configurations of harness/kunit.sh
 KUNIT_LOGS = --kunit kunit=$(OUT)/kunit.log --kunit kunit-min=$(OUT)/kunit-min.log
 
-.PHONY: help setup kunit vmtest lint check stress bench run compat docs patch inventory clean
+.PHONY: help setup kunit vmtest lint check stress bench bench-profile run compat docs patch inventory clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -30,6 +30,7 @@ help:
 	@echo "  make vmtest   guest tests only (TESTS=lifecycle,abi)"
 	@echo "  make stress   races and random operations at length (KASAN, lockdep), races on KCSAN"
 	@echo "  make bench    stock 6.12 against ours, no debugging, QEMU -icount: $(OUT)/bench.txt"
+	@echo "  make bench-profile  instructions of one call per callee, stock and ours (PROF_FUNC=...)"
 	@echo "  make lint     sparse, checkpatch --strict, kernel-doc, W=1 on our files"
 	@echo "  make compat   build every in-tree dma-buf user with W=1, ours against stock"
 	@echo "  make docs     Sphinx driver-api book: no warning from our files"
@@ -81,6 +82,10 @@ stress:
 # unless BENCH_TRACE=0), timed in QEMU with -icount
 bench:
 	@$(H)/bench.sh
+
+# where one call's instructions go, in make bench's kernels, stepped under gdb
+bench-profile:
+	@$(H)/bench-profile.sh
 
 compat:
 	@$(H)/compat.sh all
