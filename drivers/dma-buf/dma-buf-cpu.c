@@ -255,8 +255,11 @@ int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_mmap, DMA_BUF);
 
-/* The exporter's vmap, for the first of nested dma_buf_vmap() calls. */
-static int dma_buf_vmap_first(struct dma_buf *dmabuf)
+/*
+ * The exporter's vmap, for the first of nested dma_buf_vmap() calls: the
+ * mapping it makes becomes the buffer's, counted once.
+ */
+static int dma_buf_vmap_first(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct iosys_map made = IOSYS_MAP_INIT_VADDR(NULL);
 	int ret = -EINVAL;
@@ -266,16 +269,23 @@ static int dma_buf_vmap_first(struct dma_buf *dmabuf)
 	/* an exporter bug: success without a mapping */
 	if (!ret && dma_buf_misuse(iosys_map_is_null(&made)))
 		ret = -EINVAL;
-	if (!ret)
-		dmabuf->vmap_ptr = made;
-	return ret;
+	if (ret)
+		return ret;
+
+	dmabuf->vmap_ptr = made;
+	dmabuf->vmapping_counter = 1;
+	*map = made;
+	return 0;
 }
 
-/* The exporter's vunmap, for the last of nested dma_buf_vunmap() calls. */
-static void dma_buf_vunmap_last(struct dma_buf *dmabuf)
+/*
+ * The exporter's vunmap, for the last of nested dma_buf_vunmap() calls;
+ * @map is the caller's copy, checked equal to the buffer's.
+ */
+static void dma_buf_vunmap_last(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	if (dmabuf->ops->vunmap)
-		dmabuf->ops->vunmap(dmabuf, &dmabuf->vmap_ptr);
+		dmabuf->ops->vunmap(dmabuf, map);
 	iosys_map_clear(&dmabuf->vmap_ptr);
 }
 
@@ -294,8 +304,6 @@ static void dma_buf_vunmap_last(struct dma_buf *dmabuf)
  */
 int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
-	int ret = 0;
-
 	iosys_map_clear(map);
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
@@ -303,10 +311,9 @@ int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 	trace_dma_buf_vmap(dmabuf);
 
 	if (!dmabuf->vmapping_counter)
-		ret = dma_buf_vmap_first(dmabuf);
-	if (ret)
-		return ret;
+		return dma_buf_vmap_first(dmabuf, map);
 
+	/* nested: the mapping is there already */
 	dmabuf->vmapping_counter++;
 	*map = dmabuf->vmap_ptr;
 	return 0;
@@ -330,7 +337,7 @@ int dma_buf_vmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (dma_buf_misuse(!dmabuf))
 		return -EINVAL;
 
-	guard(dma_buf_resv)(dmabuf->resv);
+	guard(dma_buf_locked)(dmabuf);
 	return dma_buf_vmap(dmabuf, map);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vmap_unlocked, DMA_BUF);
@@ -358,7 +365,7 @@ void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
 		return;
 
 	if (!--dmabuf->vmapping_counter)
-		dma_buf_vunmap_last(dmabuf);
+		dma_buf_vunmap_last(dmabuf, map);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
 
@@ -376,7 +383,7 @@ void dma_buf_vunmap_unlocked(struct dma_buf *dmabuf, struct iosys_map *map)
 	if (dma_buf_misuse(!dmabuf))
 		return;
 
-	guard(dma_buf_resv)(dmabuf->resv);
+	guard(dma_buf_locked)(dmabuf);
 	dma_buf_vunmap(dmabuf, map);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap_unlocked, DMA_BUF);

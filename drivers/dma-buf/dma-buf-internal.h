@@ -82,6 +82,15 @@ DEFINE_GUARD(dma_buf_resv, struct dma_resv *, dma_resv_lock(_T, NULL),
 	     dma_resv_unlock(_T))
 
 /*
+ * guard(dma_buf_locked)(dmabuf): the same for a buffer's own lock. The
+ * guard keeps the buffer, not its resv: callers have checked the buffer
+ * pointer already, so the compiler drops the cleanup's NULL test, and the
+ * pointer is live across the call anyway, so no register is spent on resv.
+ */
+DEFINE_GUARD(dma_buf_locked, struct dma_buf *, dma_resv_lock(_T->resv, NULL),
+	     dma_resv_unlock(_T->resv))
+
+/*
  * Whether @resv never held a fence. Its fence list is allocated when the
  * first slot is reserved and stays, so NULL means idle for every usage at
  * the cost of one load: the usual state of buffers that only the CPU and
