@@ -79,7 +79,9 @@
 struct dma_buf_attach_box {
 	struct dma_buf_attachment attach;
 	unsigned int maps;
+#ifdef CONFIG_DMABUF_DEBUG
 	struct list_head views;
+#endif
 };
 
 static struct dma_buf_attach_box *to_attach_box(struct dma_buf_attachment *attach)
@@ -240,11 +242,11 @@ static void dma_buf_check_alignment(struct sg_table *sgt)
 /*
  * Undo one mapping the importer saw as @view: hand the exporter its own
  * table back, then drop the pin the mapping took, if any. A table that was
- * never handed out is refused: false.
+ * never handed out is refused: false. Inline: it is most of an unmap.
  */
-static bool dma_buf_unmap_locked(struct dma_buf_attachment *attach,
-				 struct sg_table *view,
-				 enum dma_data_direction dir)
+static __always_inline bool
+dma_buf_unmap_locked(struct dma_buf_attachment *attach, struct sg_table *view,
+		     enum dma_data_direction dir)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct sg_table *sgt = dma_buf_restore_pages(attach, view, &dir);
@@ -255,6 +257,51 @@ static bool dma_buf_unmap_locked(struct dma_buf_attachment *attach,
 	if (dma_buf_pin_on_map(attach))
 		dmabuf->ops->unpin(attach);
 	return true;
+}
+
+/*
+ * A new attachment of @dev to @dmabuf, arguments checked by the caller:
+ * offered to the exporter, then listed. Inlined into both entry points, so
+ * that a static importer's attach has its NULL importer folded in.
+ */
+static __always_inline struct dma_buf_attachment *
+dma_buf_attach_new(struct dma_buf *dmabuf, struct device *dev,
+		   const struct dma_buf_attach_ops *importer_ops,
+		   void *importer_priv)
+{
+	struct dma_buf_attachment *attach;
+	struct dma_buf_attach_box *box;
+	int ret;
+
+	might_lock(&dmabuf->resv->lock.base);
+	box = kzalloc(sizeof(*box), GFP_KERNEL);
+	if (!box)
+		return ERR_PTR(-ENOMEM);
+#ifdef CONFIG_DMABUF_DEBUG
+	INIT_LIST_HEAD(&box->views);
+#endif
+
+	attach = &box->attach;
+	attach->dmabuf = dmabuf;
+	attach->dev = dev;
+	attach->importer_priv = importer_priv;
+	/* the allocation is zeroed: a static importer has nothing more */
+	if (importer_ops) {
+		attach->importer_ops = importer_ops;
+		attach->peer2peer = importer_ops->allow_peer2peer;
+	}
+
+	if (dmabuf->ops->attach) {
+		ret = dmabuf->ops->attach(dmabuf, attach);
+		if (ret) {
+			kfree(box);
+			return ERR_PTR(ret);
+		}
+	}
+
+	scoped_guard(dma_buf_locked, dmabuf)
+		list_add(&attach->node, &dmabuf->attachments);
+	return attach;
 }
 
 /**
@@ -280,40 +327,16 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 		       const struct dma_buf_attach_ops *importer_ops,
 		       void *importer_priv)
 {
-	bool dynamic = !!importer_ops;
+	bool dynamic = importer_ops;
 	struct dma_buf_attachment *attach;
-	struct dma_buf_attach_box *box;
-	int ret;
 
 	/* a dynamic importer that cannot be told about moves is a bug */
 	if (dma_buf_misuse(!dmabuf || !dev || (dynamic && !importer_ops->move_notify)))
 		return ERR_PTR(-EINVAL);
-	might_lock(&dmabuf->resv->lock.base);
 
-	box = kzalloc(sizeof(*box), GFP_KERNEL);
-	if (!box)
-		return ERR_PTR(-ENOMEM);
-	INIT_LIST_HEAD(&box->views);
-
-	attach = &box->attach;
-	attach->dmabuf = dmabuf;
-	attach->dev = dev;
-	attach->importer_ops = importer_ops;
-	attach->importer_priv = importer_priv;
-	attach->peer2peer = dynamic && importer_ops->allow_peer2peer;
-
-	if (dmabuf->ops->attach) {
-		ret = dmabuf->ops->attach(dmabuf, attach);
-		if (ret) {
-			kfree(box);
-			return ERR_PTR(ret);
-		}
-	}
-
-	dma_resv_lock(dmabuf->resv, NULL);
-	list_add(&attach->node, &dmabuf->attachments);
-	dma_resv_unlock(dmabuf->resv);
-
+	attach = dma_buf_attach_new(dmabuf, dev, importer_ops, importer_priv);
+	if (IS_ERR(attach))
+		return attach;
 	if (dynamic)
 		trace_dma_buf_dynamic_attach(attach);
 	else
@@ -337,9 +360,33 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
 struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
 					  struct device *dev)
 {
-	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
+	struct dma_buf_attachment *attach;
+
+	if (dma_buf_misuse(!dmabuf || !dev))
+		return ERR_PTR(-EINVAL);
+
+	attach = dma_buf_attach_new(dmabuf, dev, NULL, NULL);
+	if (!IS_ERR(attach))
+		trace_dma_buf_attach(attach);
+	return attach;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
+
+/*
+ * The mappings an attachment still has at detach: the kept one, and with
+ * CONFIG_DMABUF_DEBUG those the importer leaked. Out of line: most
+ * attachments have none, and their detach needs no registers for this.
+ */
+static noinline void dma_buf_unmap_left(struct dma_buf_attachment *attach)
+{
+	enum dma_data_direction dir;
+	struct sg_table *view;
+
+	while ((view = dma_buf_leftover_view(attach, &dir)))
+		dma_buf_unmap_locked(attach, view, dir);
+	if (attach->sgt)
+		dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
+}
 
 /**
  * dma_buf_detach - detach a device from a buffer
@@ -358,20 +405,16 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
 void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
 {
 	struct dma_buf_attach_box *box;
-	enum dma_data_direction dir;
-	struct sg_table *view;
 
 	if (dma_buf_misuse(!dmabuf || !attach || attach->dmabuf != dmabuf))
 		return;
 	box = to_attach_box(attach);
 	trace_dma_buf_detach(attach);
 
-	scoped_guard(dma_buf_resv, dmabuf->resv) {
+	scoped_guard(dma_buf_locked, dmabuf) {
 		dma_buf_misuse(box->maps);
-		while ((view = dma_buf_leftover_view(attach, &dir)))
-			dma_buf_unmap_locked(attach, view, dir);
-		if (attach->sgt)
-			dma_buf_unmap_locked(attach, attach->sgt, attach->dir);
+		if (attach->sgt || IS_ENABLED(CONFIG_DMABUF_DEBUG))
+			dma_buf_unmap_left(attach);
 		list_del(&attach->node);
 	}
 

@@ -216,9 +216,9 @@ struct dma_buf_attachment {
 	const struct dma_buf_attach_ops *importer_ops;
 	void *importer_priv;
 	void *priv;
-	bool peer2peer;
 	struct sg_table *sgt;
 	enum dma_data_direction dir;
+	bool peer2peer;
 };
 
 /**

@@ -55,6 +55,33 @@ static void dynamic_attach_needs_move_notify(struct kunit *test)
 	mock_put_sync(me);
 }
 
+static void attach_needs_a_buffer_and_a_device(struct kunit *test)
+{
+	struct mock_exporter *me = mock_export(test, 0);
+	struct device *dev = mock_device(test, "dma-buf-test-args");
+	struct dma_buf_attachment *attach;
+	int misuse = mock_misuse_count();
+
+	/* each warns: an importer bug */
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dma_buf_attach(NULL, dev)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(dma_buf_attach(me->dmabuf, NULL)), -EINVAL);
+	attach = dma_buf_dynamic_attach(NULL, dev, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(attach), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mock_misuse_count(), misuse + 3);
+	KUNIT_EXPECT_EQ(test, me->calls[MOCK_ATTACH], 0);
+	KUNIT_EXPECT_EQ(test, attachments(me->dmabuf), 0);
+
+	/* a static importer's data is kept too, as in 6.12 */
+	attach = dma_buf_dynamic_attach(me->dmabuf, dev, NULL, test);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	KUNIT_EXPECT_PTR_EQ(test, attach->importer_priv, (void *)test);
+	KUNIT_EXPECT_NULL(test, attach->importer_ops);
+	KUNIT_EXPECT_FALSE(test, attach->peer2peer);
+	KUNIT_EXPECT_FALSE(test, dma_buf_attachment_is_dynamic(attach));
+	dma_buf_detach(me->dmabuf, attach);
+	mock_put_sync(me);
+}
+
 static void attach_records_the_importer(struct kunit *test)
 {
 	struct mock_exporter *me = mock_export(test, 0);
@@ -678,6 +705,7 @@ static void unaligned_segment_is_found(struct kunit *test)
 
 static struct kunit_case attach_cases[] = {
 	KUNIT_CASE(dynamic_attach_needs_move_notify),
+	KUNIT_CASE(attach_needs_a_buffer_and_a_device),
 	KUNIT_CASE(attach_records_the_importer),
 	KUNIT_CASE(attach_refused_by_exporter),
 	KUNIT_CASE(attach_without_exporter_hooks),
