@@ -118,7 +118,7 @@ static struct dma_resv *dma_buf_init_own_resv(struct dma_buf_box *box)
 
 static void dma_buf_free_box(struct dma_buf *dmabuf)
 {
-	if (dma_buf_owns_resv(dmabuf))
+	if (likely(dma_buf_owns_resv(dmabuf)))
 		dma_resv_fini(dmabuf->resv);
 	/* a name set by other means than DMA_BUF_SET_NAME was allocated */
 	if (dmabuf->name != to_box(dmabuf)->name_store)
@@ -181,7 +181,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	dmabuf->owner = exp_info->owner;
 	spin_lock_init(&dmabuf->name_lock);
 	INIT_LIST_HEAD(&dmabuf->attachments);
-	INIT_LIST_HEAD(&dmabuf->list_node);
+	/* list_node is first written by the list_add() below */
 	dma_buf_poll_init(dmabuf);
 
 	if (!try_module_get(exp_info->owner)) {
@@ -377,7 +377,7 @@ void dma_buf_dentry_release(struct dentry *dentry)
 		return;
 
 	/* poll callbacks hold a file reference, so none can be pending */
-	WARN_ON(dmabuf->cb_in.active || dmabuf->cb_out.active);
+	WARN_ON(dmabuf->cb_in.active | dmabuf->cb_out.active);
 	WARN_ON(!list_empty(&dmabuf->attachments));
 	WARN_ON(dmabuf->vmapping_counter);
 

@@ -138,10 +138,20 @@ long dma_buf_ioctl_sync(struct dma_buf *dmabuf, void __user *uarg);
 int dma_buf_mmap_file(struct dma_buf *dmabuf, struct vm_area_struct *vma);
 
 /* dma-buf-sync.c: implicit synchronisation */
-void dma_buf_poll_init(struct dma_buf *dmabuf);
 __poll_t dma_buf_poll(struct file *file, poll_table *wait);
 long dma_buf_ioctl_export_sync_file(struct dma_buf *dmabuf, void __user *uarg);
 long dma_buf_ioctl_import_sync_file(struct dma_buf *dmabuf, void __user *uarg);
+
+/*
+ * The poll state of a new buffer. Inline, as export is hot: the rest of
+ * the state (inactive callbacks) is the zeroed allocation's.
+ */
+static inline void dma_buf_poll_init(struct dma_buf *dmabuf)
+{
+	init_waitqueue_head(&dmabuf->poll);
+	dmabuf->cb_in.poll = &dmabuf->poll;
+	dmabuf->cb_out.poll = &dmabuf->poll;
+}
 
 /* dma-buf-debugfs.c: the bufinfo file */
 int dma_buf_bufinfo_show(struct seq_file *s, void *unused);

@@ -55,21 +55,6 @@ static void dma_buf_poll_fire(struct dma_fence *fence, struct dma_fence_cb *cb)
 	fput(dmabuf->file);
 }
 
-/**
- * dma_buf_poll_init - set up the poll state of a new buffer
- * @dmabuf: the buffer.
- *
- * Context: Any context.
- */
-void dma_buf_poll_init(struct dma_buf *dmabuf)
-{
-	init_waitqueue_head(&dmabuf->poll);
-	dmabuf->cb_in.poll = &dmabuf->poll;
-	dmabuf->cb_out.poll = &dmabuf->poll;
-	dmabuf->cb_in.active = 0;
-	dmabuf->cb_out.active = 0;
-}
-
 /*
  * Whether @event is ready: true if no fence of @usage is pending. If one
  * is, arm @pcb on it, unless it is armed already; either way a wake-up
