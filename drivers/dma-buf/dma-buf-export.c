@@ -80,6 +80,10 @@ struct dma_buf_box {
 	char name_store[DMA_BUF_NAME_LEN];
 	/* for the release event, which runs when the inode is gone */
 	unsigned long ino;
+#ifdef CONFIG_DMABUF_SYSFS_STATS
+	/* /sys/kernel/dmabuf/buffers/<ino>, see dma-buf-sysfs-stats.c */
+	struct kernfs_node *stats_dir;
+#endif
 };
 
 /* dma_buf_list_lock protects dma_buf_list, see DOC: locking */
@@ -138,6 +142,21 @@ char *dma_buf_name_store(struct dma_buf *dmabuf)
 {
 	return to_box(dmabuf)->name_store;
 }
+
+#ifdef CONFIG_DMABUF_SYSFS_STATS
+/**
+ * dma_buf_stats_dir - where a buffer keeps its sysfs directory
+ * @dmabuf: the buffer.
+ *
+ * Return: the slot, NULL until dma_buf_stats_setup() fills it.
+ *
+ * Context: Any context.
+ */
+struct kernfs_node **dma_buf_stats_dir(struct dma_buf *dmabuf)
+{
+	return &to_box(dmabuf)->stats_dir;
+}
+#endif
 
 /**
  * dma_buf_export - wrap an exporter's buffer in a new dma-buf

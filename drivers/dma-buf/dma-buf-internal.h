@@ -127,6 +127,8 @@ int dma_buf_file_release(struct inode *inode, struct file *file);
 void dma_buf_dentry_release(struct dentry *dentry);
 bool dma_buf_try_get(struct dma_buf *dmabuf);
 char *dma_buf_name_store(struct dma_buf *dmabuf);
+struct kernfs_node;
+struct kernfs_node **dma_buf_stats_dir(struct dma_buf *dmabuf);
 extern struct mutex dma_buf_list_lock;
 extern struct list_head dma_buf_list;
 

@@ -135,7 +135,9 @@ struct dma_buf_ops {
  * @poll: wait queue of poll() and epoll on the fd.
  * @cb_in: fence callback that wakes @poll for EPOLLIN.
  * @cb_out: fence callback that wakes @poll for EPOLLOUT.
- * @sysfs_entry: the buffer's directory with CONFIG_DMABUF_SYSFS_STATS.
+ * @sysfs_entry: NULL: the core keeps the buffer's sysfs directory (a
+ *	kernfs node, see dma-buf-sysfs-stats.c) privately; kept for code
+ *	that names the member.
  */
 struct dma_buf {
 	void *priv;
@@ -168,7 +170,7 @@ struct dma_buf {
 	wait_queue_head_t poll;
 
 #ifdef CONFIG_DMABUF_SYSFS_STATS
-	/* The /sys/kernel/dmabuf/buffers/<inode> directory of the buffer. */
+	/* unused, see above */
 	struct dma_buf_sysfs_entry {
 		struct dma_buf *dmabuf;
 		struct kobject kobj;
