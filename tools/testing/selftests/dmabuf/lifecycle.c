@@ -2,7 +2,8 @@
 /*
  * Buffer lifetime as userspace sees it, through the system heap and udmabuf:
  * fstat, lseek, fdinfo, names, unknown ioctls, reference counting across
- * dup, fork and UNIX sockets, debugfs, and many buffers coming and going.
+ * dup, fork and UNIX sockets, debugfs, sysfs statistics, and many buffers
+ * coming and going.
  */
 #include <pthread.h>
 #include <sys/wait.h>
@@ -240,6 +241,205 @@ TEST_F(buf, bufinfo_shows_and_drops)
 	close(fd2);
 	EXPECT_EQ(0, bufinfo_has(ino, NULL));
 	self->fd = heap_alloc(4096);	/* for the teardown */
+}
+
+#define STATS "/sys/kernel/dmabuf/buffers"
+
+/* A file of the sysfs directory of buffer @ino into @out; 0 or -errno. */
+static int stats_read(unsigned long ino, const char *file, char *out, size_t len)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), STATS "/%lu/%s", ino, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, out, len - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	out[n] = '\0';
+	return 0;
+}
+
+static int stats_has(unsigned long ino)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), STATS "/%lu", ino);
+	return stat(path, &st) == 0;
+}
+
+TEST_F(buf, sysfs_stats_show_and_drop)
+{
+	unsigned long ino = fd_ino(self->fd);
+	char text[64], expect[64], path[96];
+	struct stat st;
+	int fd2;
+
+	ASSERT_EQ(0, stats_read(ino, "exporter_name", text, sizeof(text)));
+	snprintf(expect, sizeof(expect), "%s\n", variant->exporter);
+	EXPECT_STREQ(expect, text);
+	ASSERT_EQ(0, stats_read(ino, "size", text, sizeof(text)));
+	snprintf(expect, sizeof(expect), "%d\n", LEN);
+	EXPECT_STREQ(expect, text);
+
+	/* what stat() shows for any sysfs directory and attribute */
+	snprintf(path, sizeof(path), STATS "/%lu", ino);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	EXPECT_EQ(0755, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	snprintf(path, sizeof(path), STATS "/%lu/size", ino);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISREG(st.st_mode));
+	EXPECT_EQ(0444, st.st_mode & 07777);
+	EXPECT_EQ(4096, st.st_size);
+	/* read-only, for root too */
+	EXPECT_EQ(-1, open(path, O_WRONLY));
+
+	fd2 = dup(self->fd);
+	close(self->fd);
+	EXPECT_EQ(1, stats_has(ino));
+	close(fd2);
+	EXPECT_EQ(0, stats_has(ino));
+	EXPECT_EQ(-ENOENT, stats_read(ino, "size", text, sizeof(text)));
+	self->fd = heap_alloc(4096);	/* for the teardown */
+}
+
+TEST(sysfs_stats_match_bufinfo)
+{
+	int fds[6], drm = drm_open("vgem"), n = 0, dirs = 0, i;
+	char text[64], exporter[64], *entry, *name;
+	unsigned long ino, size;
+	struct dirent *de;
+	DIR *d;
+
+	fds[n++] = heap_alloc(4096);
+	fds[n++] = heap_alloc(3 * 4096);
+	fds[n++] = udmabuf_alloc(2 * 4096, NULL);
+	if (drm >= 0) {
+		__u32 handle;
+
+		ASSERT_EQ(0, drm_dumb(drm, 64, 64, &handle, NULL, NULL));
+		fds[n++] = drm_export(drm, handle);
+	}
+	for (i = 0; i < n; i++)
+		ASSERT_LE(0, fds[i]);
+
+	/* every directory is a buffer bufinfo lists, with its exporter and size */
+	d = opendir(STATS);
+	ASSERT_NE(NULL, d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ino = strtoul(de->d_name, NULL, 10);
+		if (stats_read(ino, "size", text, sizeof(text)))
+			continue;	/* another test's buffer, gone meanwhile */
+		size = strtoul(text, NULL, 10);
+		ASSERT_EQ(0, stats_read(ino, "exporter_name", exporter, sizeof(exporter)));
+		*strchrnul(exporter, '\n') = '\0';
+		ASSERT_EQ(1, bufinfo_has(ino, &entry)) TH_LOG("ino %lu", ino);
+		EXPECT_EQ(size, strtoul(entry, NULL, 10));
+		name = entry;
+		for (i = 0; i < 4; i++)
+			name = strchr(name, '\t') + 1;
+		EXPECT_EQ(0, strncmp(name, exporter, strlen(exporter)));
+		EXPECT_EQ('\t', name[strlen(exporter)]);
+		dirs++;
+	}
+	closedir(d);
+	EXPECT_LE(n, dirs);
+	EXPECT_EQ(bufinfo_objects(), dirs);
+
+	/* and ours are among them */
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(1, stats_has(fd_ino(fds[i])));
+		close(fds[i]);
+	}
+	if (drm >= 0)
+		close(drm);
+}
+
+struct stats_race {
+	unsigned long ino;	/* the buffer to read; __atomic builtins */
+	int stop;
+	int bad;
+	int reads;
+};
+
+/* reads the files of whatever buffer the other thread made last */
+static void *stats_reader(void *arg)
+{
+	struct stats_race *r = arg;
+	char text[64];
+	int ret;
+
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
+		unsigned long ino = __atomic_load_n(&r->ino, __ATOMIC_RELAXED);
+
+		ret = stats_read(ino, (ino & 1) ? "size" : "exporter_name",
+				 text, sizeof(text));
+		/* whole, or gone: never a short or empty read */
+		if (ret == 0 && (ino & 1 ? strcmp(text, "4096\n") :
+				 strcmp(text, "system\n")))
+			r->bad++;
+		else if (ret && ret != -ENOENT && ret != -ENODEV)
+			r->bad++;
+		r->reads += !ret;
+	}
+	return NULL;
+}
+
+TEST(sysfs_stats_reads_race_with_release)
+{
+	struct stats_race r = { };
+	int ring[8], i, fd, held;
+	char path[96], text[64];
+	pthread_t t;
+
+	/*
+	 * Eight buffers live at a time; the reader reads the oldest, which is
+	 * the next one released, so its reads meet the removal.
+	 */
+	for (i = 0; i < 8; i++) {
+		ring[i] = heap_alloc(4096);
+		ASSERT_LE(0, ring[i]);
+	}
+	__atomic_store_n(&r.ino, fd_ino(ring[0]), __ATOMIC_RELAXED);
+	ASSERT_EQ(0, pthread_create(&t, NULL, stats_reader, &r));
+	for (i = 0; i < 3000; i++) {
+		close(ring[i % 8]);
+		ring[i % 8] = heap_alloc(4096);
+		ASSERT_LE(0, ring[i % 8]);
+		__atomic_store_n(&r.ino, fd_ino(ring[(i + 1) % 8]), __ATOMIC_RELAXED);
+		if (i % 4 == 0)
+			sched_yield();
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	pthread_join(t, NULL);
+	for (i = 0; i < 8; i++)
+		close(ring[i]);
+	EXPECT_EQ(0, r.bad);
+	/* the reader did read live buffers, not only gone ones */
+	EXPECT_LT(0, r.reads);
+	TH_LOG("%d whole reads", r.reads);
+
+	/* a file kept open across the release reads nothing afterwards */
+	fd = heap_alloc(4096);
+	ASSERT_LE(0, fd);
+	snprintf(path, sizeof(path), STATS "/%lu/size", fd_ino(fd));
+	held = open(path, O_RDONLY);
+	ASSERT_LE(0, held);
+	close(fd);
+	EXPECT_EQ(-1, read(held, text, sizeof(text)));
+	EXPECT_EQ(ENODEV, errno);
+	close(held);
 }
 
 TEST(ten_thousand_buffers)
