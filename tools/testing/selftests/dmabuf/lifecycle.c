@@ -7,6 +7,7 @@
  */
 #include <pthread.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "dmabuf-util.h"
 #include "../kselftest_harness.h"
@@ -391,15 +392,29 @@ static void *stats_reader(void *arg)
 			r->bad++;
 		else if (ret && ret != -ENOENT && ret != -ENODEV)
 			r->bad++;
-		r->reads += !ret;
+		if (!ret)
+			__atomic_fetch_add(&r->reads, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
+}
+
+/* Waits until the reader has read one more file whole; 1 if it did by @until. */
+static int wait_for_read(struct stats_race *r, time_t until)
+{
+	int want = __atomic_load_n(&r->reads, __ATOMIC_RELAXED) + 1;
+
+	while (__atomic_load_n(&r->reads, __ATOMIC_RELAXED) < want) {
+		if (time(NULL) > until)
+			return 0;
+		sched_yield();
+	}
+	return 1;
 }
 
 TEST(sysfs_stats_reads_race_with_release)
 {
 	struct stats_race r = { };
-	int ring[8], i, fd, held;
+	int ring[8], i, fd, held, handshakes = 0;
 	char path[96], text[64];
 	pthread_t t;
 
@@ -418,7 +433,14 @@ TEST(sysfs_stats_reads_race_with_release)
 		ring[i % 8] = heap_alloc(4096);
 		ASSERT_LE(0, ring[i % 8]);
 		__atomic_store_n(&r.ino, fd_ino(ring[(i + 1) % 8]), __ATOMIC_RELAXED);
-		if (i % 4 == 0)
+		/*
+		 * Every 100th buffer waits until the reader has read it whole
+		 * (for 20 s at most), so that reads of live buffers happen
+		 * whatever the scheduling; the others race with the removal.
+		 */
+		if (i % 100 == 0)
+			handshakes += wait_for_read(&r, time(NULL) + 20);
+		else if (i % 4 == 0)
 			sched_yield();
 	}
 	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
@@ -426,8 +448,7 @@ TEST(sysfs_stats_reads_race_with_release)
 	for (i = 0; i < 8; i++)
 		close(ring[i]);
 	EXPECT_EQ(0, r.bad);
-	/* the reader did read live buffers, not only gone ones */
-	EXPECT_LT(0, r.reads);
+	EXPECT_EQ(30, handshakes);
 	TH_LOG("%d whole reads", r.reads);
 
 	/* a file kept open across the release reads nothing afterwards */
